@@ -1,0 +1,1 @@
+import CSystem; import CSeccomp; import CCap; import CNetlink; import CCurl
