@@ -1,1 +1,6 @@
+// The C layer of Swiftlet: the clone→exec path of a container and small syscall shims.
 #pragma once
+
+#include "swl_container.h"
+#include "swl_sys.h"
+#include "swl_cgroup_bpf.h"

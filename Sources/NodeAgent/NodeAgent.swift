@@ -1,1 +1,0 @@
-import CSystem; import CSeccomp; import CCap; import CNetlink; import CCurl

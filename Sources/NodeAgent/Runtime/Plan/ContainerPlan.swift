@@ -1,0 +1,87 @@
+/// Everything the C layer needs to make one container, resolved from a bundle before any
+/// side effect: flags computed, paths absolute, seccomp compiled, capabilities as masks.
+public struct ContainerPlan: Sendable, Equatable {
+    public struct PlannedMount: Sendable, Equatable {
+        public var source: String?
+        public var destination: String
+        public var fstype: String?
+        public var flags: UInt
+        public var propagation: UInt
+        public var data: String?
+    }
+
+    public struct PlannedDevice: Sendable, Equatable {
+        public var path: String
+        public var mode: UInt32     // S_IFCHR/S_IFBLK/S_IFIFO | permissions
+        public var major: UInt32
+        public var minor: UInt32
+        public var uid: UInt32
+        public var gid: UInt32
+    }
+
+    public struct Rlimit: Sendable, Equatable {
+        public var resource: Int32
+        public var soft: UInt64
+        public var hard: UInt64
+    }
+
+    public struct NamespaceJoin: Sendable, Equatable {
+        public var path: String
+        public var flag: Int32
+    }
+
+    public struct CapabilityMasks: Sendable, Equatable {
+        public var bounding: UInt64 = 0
+        public var effective: UInt64 = 0
+        public var permitted: UInt64 = 0
+        public var inheritable: UInt64 = 0
+        public var ambient: UInt64 = 0
+    }
+
+    public var id: String
+    public var bundle: String
+    public var newNamespaces: Int32
+    public var joins: [NamespaceJoin]
+    public var uidMap: String?
+    public var gidMap: String?
+    public var rootfs: String
+    public var rootfsReadonly: Bool
+    public var rootfsPropagation: UInt
+    public var mounts: [PlannedMount]
+    public var devices: [PlannedDevice]
+    public var maskedPaths: [String]
+    public var readonlyPaths: [String]
+    public var sysctls: [(path: String, value: String)]
+    public var hostname: String?
+    public var domainname: String?
+    public var args: [String]
+    public var env: [String]
+    public var pathEnv: String?
+    public var cwd: String
+    public var uid: UInt32
+    public var gid: UInt32
+    public var additionalGids: [UInt32]
+    public var umask: Int32
+    public var rlimits: [Rlimit]
+    public var noNewPrivileges: Bool
+    public var oomScoreAdj: Int32?
+    public var capabilities: CapabilityMasks?
+    public var seccomp: SeccompProgram?
+    public var cgroupPath: String
+    public var cgroupResources: CgroupResources
+    public var hooks: Spec.Hooks
+    public var annotations: [String: String]
+
+    public static func == (a: ContainerPlan, b: ContainerPlan) -> Bool {
+        a.id == b.id && a.bundle == b.bundle && a.newNamespaces == b.newNamespaces && a.joins == b.joins
+            && a.uidMap == b.uidMap && a.gidMap == b.gidMap && a.rootfs == b.rootfs
+            && a.rootfsReadonly == b.rootfsReadonly && a.mounts == b.mounts && a.devices == b.devices
+            && a.maskedPaths == b.maskedPaths && a.readonlyPaths == b.readonlyPaths
+            && a.sysctls.map { $0.path + "=" + $0.value } == b.sysctls.map { $0.path + "=" + $0.value }
+            && a.hostname == b.hostname && a.args == b.args && a.env == b.env && a.cwd == b.cwd
+            && a.uid == b.uid && a.gid == b.gid && a.additionalGids == b.additionalGids && a.umask == b.umask
+            && a.rlimits == b.rlimits && a.noNewPrivileges == b.noNewPrivileges && a.oomScoreAdj == b.oomScoreAdj
+            && a.capabilities == b.capabilities && a.seccomp == b.seccomp && a.cgroupPath == b.cgroupPath
+            && a.cgroupResources == b.cgroupResources && a.hooks == b.hooks
+    }
+}

@@ -1,0 +1,190 @@
+import ArgumentParser
+import FoundationEssentials
+import Glibc
+import Logging
+import NodeAgent
+
+/// `swiftlet runtime ...`: the OCI runtime CLI, runc-compatible, over the agent's own code.
+struct RuntimeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runtime",
+        abstract: "Create and manage OCI containers (runc-compatible commands).",
+        subcommands: [Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self, Features.self]
+    )
+    // Declared here too so `swiftlet runtime --root DIR create ...` parses, as with runc.
+    @OptionGroup var options: RuntimeOptions
+}
+
+struct RuntimeOptions: ParsableArguments {
+    @Option(name: .long, help: "Directory for container state.")
+    var root: String = ContainerRuntime.defaultRoot
+
+    @Flag(name: .long, help: "Log debug details to stderr.")
+    var debug = false
+
+    func runtime() throws -> ContainerRuntime {
+        var logger = Logger(label: "swiftlet.runtime") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = debug ? .debug : .warning
+        do {
+            return try ContainerRuntime(root: root, logger: logger)
+        } catch {
+            throw RuntimeFailure(message: "detect cgroups: \(error)")
+        }
+    }
+}
+
+/// Prints "swiftlet: <what failed>" and exits 1, as runc prints its errors.
+struct RuntimeFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+func runtimeCall<T>(_ body: () throws(RuntimeError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        var err = StandardError()
+        print("swiftlet: \(error)", to: &err)
+        throw ExitCode(1)
+    }
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        var bytes = Array(string.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+extension RuntimeCommand {
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a container from a bundle; its program waits for `start`.")
+        @OptionGroup var options: RuntimeOptions
+        @Option(name: [.short, .long], help: "The bundle directory (config.json and rootfs).")
+        var bundle: String = "."
+        @Option(name: .customLong("pid-file"), help: "Write init's pid to this file.")
+        var pidFile: String?
+        @Argument var id: String
+
+        func run() throws {
+            let rt = try options.runtime()
+            _ = try runtimeCall { () throws(RuntimeError) in try rt.create(id: id, bundle: bundle, pidFile: pidFile) }
+        }
+    }
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the program of a created container.")
+        @OptionGroup var options: RuntimeOptions
+        @Argument var id: String
+
+        func run() throws {
+            let rt = try options.runtime()
+            try runtimeCall { () throws(RuntimeError) in try rt.start(id: id) }
+        }
+    }
+
+    struct State: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a container's state as JSON.")
+        @OptionGroup var options: RuntimeOptions
+        @Argument var id: String
+
+        func run() throws {
+            let rt = try options.runtime()
+            try printJSON(try runtimeCall { () throws(RuntimeError) in try rt.state(id: id) })
+        }
+    }
+
+    struct Kill: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send a signal to a container (default TERM).")
+        @OptionGroup var options: RuntimeOptions
+        @Flag(name: [.short, .long], help: "Signal every process in the container's cgroup.")
+        var all = false
+        @Argument var id: String
+        @Argument var signal: String = "TERM"
+
+        func run() throws {
+            guard let sig = signalNumber(signal) else {
+                throw RuntimeFailure(message: "unknown signal \"\(signal)\"")
+            }
+            let rt = try options.runtime()
+            try runtimeCall { () throws(RuntimeError) in try rt.kill(id: id, signal: sig, all: all) }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a container: its processes, cgroup and state.")
+        @OptionGroup var options: RuntimeOptions
+        @Flag(name: [.short, .long], help: "Kill the container first if it is running.")
+        var force = false
+        @Argument var id: String
+
+        func run() throws {
+            let rt = try options.runtime()
+            try runtimeCall { () throws(RuntimeError) in try rt.delete(id: id, force: force) }
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create, start and wait for a container; exit with its status.")
+        @OptionGroup var options: RuntimeOptions
+        @Option(name: [.short, .long], help: "The bundle directory (config.json and rootfs).")
+        var bundle: String = "."
+        @Argument var id: String
+
+        func run() throws {
+            let rt = try options.runtime()
+            let exit = try runtimeCall { () throws(RuntimeError) in try rt.run(id: id, bundle: bundle, forwardSignals: true) }
+            if exit.oomKilled {
+                var err = StandardError()
+                print("swiftlet: container \(id): OOM-killed (\(exit))", to: &err)
+            }
+            throw ExitCode(exit.code)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List containers.")
+        @OptionGroup var options: RuntimeOptions
+        @Option(name: [.short, .long], help: "table or json")
+        var format: String = "table"
+
+        func run() throws {
+            let rt = try options.runtime()
+            let all = try runtimeCall { () throws(RuntimeError) in try rt.list() }
+            if format == "json" { try printJSON(all); return }
+            print(pad("ID", 24) + pad("PID", 9) + pad("STATUS", 10) + pad("BUNDLE", 40) + "CREATED")
+            for c in all {
+                print(pad(c.id, 24) + pad(String(c.pid), 9) + pad(c.status.rawValue, 10) + pad(c.bundle, 40) + c.created)
+            }
+        }
+
+        private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+    }
+
+    struct Features: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print what this runtime supports on this host (JSON).")
+        @OptionGroup var options: RuntimeOptions
+
+        func run() throws {
+            let rt = try options.runtime()
+            try printJSON(RuntimeFeatures.current(cgroups: rt.cgroupLayout))
+        }
+    }
+}
+
+func signalNumber(_ name: String) -> Int32? {
+    if let n = Int32(name), n > 0, n < 65 { return n }
+    let table: [String: Int32] = [
+        "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "KILL": SIGKILL, "USR1": SIGUSR1, "USR2": SIGUSR2,
+        "TERM": SIGTERM, "STOP": SIGSTOP, "CONT": SIGCONT, "WINCH": SIGWINCH, "PIPE": SIGPIPE, "ALRM": SIGALRM,
+    ]
+    var key = name.uppercased()
+    if key.hasPrefix("SIG") { key = String(key.dropFirst(3)) }
+    return table[key]
+}
