@@ -26,10 +26,10 @@ public struct SeccompArchitecture: Sendable, Hashable, CustomStringConvertible {
     private static let prefix = "SCMP_ARCH_"
 
     /// The architecture this process runs as; libseccomp always puts it in a new filter.
-    public static var native: SeccompArchitecture {
+    public static let native: SeccompArchitecture = {
         let token = seccomp_arch_native()
         return SeccompArchitecture(ociName: ociName(ofToken: token), token: token)
-    }
+    }()
 
     init(ociName: String, token: UInt32) {
         self.ociName = ociName
