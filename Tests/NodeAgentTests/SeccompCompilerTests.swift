@@ -1,5 +1,6 @@
 import Testing
 @testable import NodeAgent
+import CSeccomp
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -346,5 +347,31 @@ struct SeccompSpecTests {
                                          from: #"{"bounding":["CAP_KILL"],"effective":["CAP_KILL"]}"#)
         #expect(caps == LinuxCapabilities(bounding: ["CAP_KILL"], effective: ["CAP_KILL"]))
         #expect(caps.ambient == nil)
+    }
+}
+
+@Suite("SeccompABI")
+struct SeccompABITests {
+    /// SeccompAction and SeccompFilterFlags spell out kernel ABI numbers;
+    /// check them against the headers the C layer compiles with.
+    @Test func valuesMatchTheHeaders() {
+        #expect(SeccompAction.allow.rawValue == SCMP_ACT_ALLOW)
+        #expect(SeccompAction.allow.rawValue == UInt32(SECCOMP_RET_ALLOW))
+        #expect(SeccompAction.log.rawValue == SCMP_ACT_LOG)
+        #expect(SeccompAction.trap.rawValue == SCMP_ACT_TRAP)
+        #expect(SeccompAction.killThread.rawValue == SCMP_ACT_KILL)
+        #expect(SeccompAction.killProcess.rawValue == SCMP_ACT_KILL_PROCESS)
+        #expect(SeccompAction.notify.rawValue == SCMP_ACT_NOTIFY)
+        #expect(SeccompAction.errno(0).rawValue == UInt32(SECCOMP_RET_ERRNO))
+        #expect(SeccompAction.trace(0).rawValue == UInt32(SECCOMP_RET_TRACE))
+        #expect(SeccompFilterFlags.tsync.rawValue == UInt32(SECCOMP_FILTER_FLAG_TSYNC))
+        #expect(SeccompFilterFlags.log.rawValue == UInt32(SECCOMP_FILTER_FLAG_LOG))
+        #expect(SeccompFilterFlags.specAllow.rawValue == UInt32(SECCOMP_FILTER_FLAG_SPEC_ALLOW))
+    }
+
+    @Test func decodingFollowsTheKernel() {
+        #expect(SeccompAction(rawValue: 0x0005_0026) == .errno(38))
+        #expect(SeccompAction(rawValue: 0x7fff_1234) == .allow)
+        #expect(SeccompAction(rawValue: 0x0001_0000) == .killProcess) // unknown action
     }
 }
