@@ -10,6 +10,13 @@ import Glibc
 /// written for them mean the same here, with one deliberate difference: a
 /// syscall name that exists on none of the filter's architectures is an error,
 /// not a warning, so a typo cannot silently leave a syscall unfiltered.
+///
+/// Known libseccomp 2.5.4 defect (runc and crun share it): if the only rules
+/// for an architecture are socketcall/ipc demultiplexed ones (e.g. a deny
+/// list naming just `recv` or `semop`, filtering i386), that architecture's
+/// block never loads the syscall number and the rules do not match. Profiles
+/// with any direct rule on that architecture, such as the default one, are
+/// unaffected; `SeccompCompilerTests.libseccompMultiplexOnlyBlockBug` tracks it.
 public enum SeccompCompiler {
     /// Syscalls have six arguments; libseccomp's SCMP_A0...SCMP_A5.
     static let argumentCount: UInt = 6
@@ -172,7 +179,7 @@ public enum SeccompCompiler {
         var knownAnywhere = false
         for arch in architectures {
             let number = seccomp_syscall_resolve_name_arch(arch.token, name)
-            switch classify(number) {
+            switch classify(number, on: arch) {
             case .unknown: continue
             case .absent: knownAnywhere = true
             case .present: return seccomp_syscall_resolve_name(name)
@@ -188,14 +195,20 @@ public enum SeccompCompiler {
     private enum Resolution { case present, absent, unknown }
 
     /// libseccomp's numbering: >= 0 is a real syscall; __NR_SCMP_ERROR (-1) an
-    /// unknown name; -101...-299 are socketcall/ipc operations, which it emits
-    /// as real rules on multiplexing architectures (i386 socketcall); from
+    /// unknown name; -101...-199 and -201...-299 are socketcall(2) and ipc(2)
+    /// operations, which libseccomp turns into rules on the multiplexer where
+    /// the architecture has one (i386) and which do not exist elsewhere; from
     /// -10000 down are names that do not exist on that architecture.
-    private static func classify(_ number: Int32) -> Resolution {
+    private static func classify(_ number: Int32, on arch: SeccompArchitecture) -> Resolution {
         if number >= 0 { return .present }
         if number == __NR_SCMP_ERROR { return .unknown }
-        if number > -10000 { return .present }
-        return .absent
+        let multiplexer: String
+        switch number {
+        case -199 ... -101: multiplexer = "socketcall"
+        case -299 ... -201: multiplexer = "ipc"
+        default: return .absent
+        }
+        return seccomp_syscall_resolve_name_arch(arch.token, multiplexer) >= 0 ? .present : .absent
     }
 
     private static func plan(
