@@ -1,1 +1,2 @@
 #pragma once
+#include "swl_cgroup_bpf.h"
