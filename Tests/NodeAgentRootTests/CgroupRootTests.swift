@@ -4,23 +4,23 @@ import Testing
 @testable import NodeAgent
 
 /// Real cgroups on this host. Every test removes every cgroup it made, pass or fail.
-@Suite("Cgroups on the real host (root)", .serialized, .enabled(if: isRoot && hostLayout != nil))
+@Suite("Cgroups on the real host (root)", .serialized, .enabled(if: CgroupRootEnv.isRoot && CgroupRootEnv.hostLayout != nil))
 struct CgroupRootTests {
     static let mib: Int64 = 1 << 20
 
-    static var hasV1: Bool { (hostLayout?.v1.isEmpty == false) }
+    static var hasV1: Bool { (CgroupRootEnv.hostLayout?.v1.isEmpty == false) }
 
     @Test(.enabled(if: CgroupRootTests.hasV1))
     func v1LimitsProcessesKillAndDestroy() throws {
-        let layout = try #require(hostLayout)
-        try withTestCgroup(layout: layout) { manager, top in
+        let layout = try #require(CgroupRootEnv.hostLayout)
+        try CgroupRootEnv.withTestCgroup(layout: layout) { manager, top in
             try manager.create()
             try manager.apply(CgroupResources(
                 memoryLimit: 64 * Self.mib, cpuShares: 512, cpuQuota: 50_000, cpuPeriod: 100_000,
                 pidsLimit: 32, devices: DeviceRule.defaultRules))
 
             func file(_ controller: String, _ name: String) -> String? {
-                layout.v1Hierarchy(for: controller).flatMap { readFile("\($0.mountPoint)/\(top)/ctr1/\(name)") }
+                layout.v1Hierarchy(for: controller).flatMap { CgroupRootEnv.readFile("\($0.mountPoint)/\(top)/ctr1/\(name)") }
             }
             #expect(file("memory", "memory.limit_in_bytes") == "67108864")
             #expect(file("cpu", "cpu.cfs_quota_us") == "50000")
@@ -39,13 +39,13 @@ struct CgroupRootTests {
             try manager.apply(CgroupResources(memoryLimit: 64 * Self.mib, memorySwap: 64 * Self.mib))
             #expect(file("memory", "memory.memsw.limit_in_bytes") == "67108864")
 
-            let sleeper = try startSleep()
-            defer { stopProcess(sleeper) }
+            let sleeper = try CgroupRootEnv.startSleep()
+            defer { CgroupRootEnv.stopProcess(sleeper) }
             let pid = sleeper.processIdentifier
             try manager.addProcess(pid)
             #expect(try manager.pids() == [pid])
             // Every hierarchy, named and unified included, tracks the process.
-            let membership = readFile("/proc/\(pid)/cgroup") ?? ""
+            let membership = CgroupRootEnv.readFile("/proc/\(pid)/cgroup") ?? ""
             let lines = membership.split(separator: "\n")
             #expect(lines.count >= layout.v1.count)
             for line in lines {
@@ -61,7 +61,7 @@ struct CgroupRootTests {
 
             try manager.killAll(timeout: .seconds(3))
             #expect(try manager.pids().isEmpty)
-            #expect(waitForExit(sleeper))
+            #expect(CgroupRootEnv.waitForExit(sleeper))
 
             try manager.destroy(removeCreatedParents: true, timeout: .seconds(2))
             for mount in layout.v1.map(\.mountPoint) + [layout.unifiedMount].compactMap({ $0 }) {
@@ -73,14 +73,14 @@ struct CgroupRootTests {
     /// Legacy view of the same host: no unified mount, so killing goes through the v1 freezer.
     @Test(.enabled(if: CgroupRootTests.hasV1))
     func v1FreezerKillPath() throws {
-        var layout = try #require(hostLayout)
+        var layout = try #require(CgroupRootEnv.hostLayout)
         layout.mode = .legacy
         layout.unifiedMount = nil
-        try withTestCgroup(layout: layout) { manager, _ in
+        try CgroupRootEnv.withTestCgroup(layout: layout) { manager, _ in
             try manager.create()
             #expect(manager.spawnTargets.cloneIntoCgroup == nil)
-            let a = try startSleep(), b = try startSleep()
-            defer { stopProcess(a); stopProcess(b) }
+            let a = try CgroupRootEnv.startSleep(), b = try CgroupRootEnv.startSleep()
+            defer { CgroupRootEnv.stopProcess(a); CgroupRootEnv.stopProcess(b) }
             try manager.addProcess(a.processIdentifier)
             try manager.addProcess(b.processIdentifier)
             #expect(try manager.pids() == [a.processIdentifier, b.processIdentifier].sorted())
@@ -90,43 +90,43 @@ struct CgroupRootTests {
             // SIGKILL, not SIGTERM: Foundation's Process passes on the test thread's blocked
             // signal mask, so a child of the test runner never sees SIGTERM.
             try manager.signalAll(SIGKILL)
-            let exitedA = waitForExit(a), exitedB = waitForExit(b)
+            let exitedA = CgroupRootEnv.waitForExit(a), exitedB = CgroupRootEnv.waitForExit(b)
             #expect(exitedA && exitedB)
             if exitedA {
                 #expect(a.terminationReason == .uncaughtSignal && a.terminationStatus == SIGKILL)
             }
 
-            let c = try startSleep()
-            defer { stopProcess(c) }
+            let c = try CgroupRootEnv.startSleep()
+            defer { CgroupRootEnv.stopProcess(c) }
             try manager.addProcess(c.processIdentifier)
             try manager.killAll(timeout: .seconds(3))
             #expect(try manager.pids().isEmpty)
-            #expect(waitForExit(c))
+            #expect(CgroupRootEnv.waitForExit(c))
             try manager.destroy(removeCreatedParents: true, timeout: .seconds(2))
         }
     }
 
-    @Test(.enabled(if: hostUnifiedLayout != nil))
+    @Test(.enabled(if: CgroupRootEnv.hostUnifiedLayout != nil))
     func v2CreateAddKillDestroy() throws {
-        let layout = try #require(hostUnifiedLayout)
+        let layout = try #require(CgroupRootEnv.hostUnifiedLayout)
         let mount = try #require(layout.unifiedMount)
-        try withTestCgroup(layout: layout) { manager, top in
+        try CgroupRootEnv.withTestCgroup(layout: layout) { manager, top in
             let v2 = try #require(manager as? CgroupV2Manager)
             try manager.create()
             #expect(v2.directory == "\(mount)/\(top)/ctr1")
             #expect(manager.spawnTargets.cloneIntoCgroup == v2.directory)
             #expect(manager.spawnTargets.procsFilesOutsideClone.isEmpty)
 
-            let sleeper = try startSleep()
-            defer { stopProcess(sleeper) }
+            let sleeper = try CgroupRootEnv.startSleep()
+            defer { CgroupRootEnv.stopProcess(sleeper) }
             try manager.addProcess(sleeper.processIdentifier)
             #expect(try manager.pids() == [sleeper.processIdentifier])
-            #expect(readFile("\(v2.directory)/cgroup.events")?.contains("populated 1") == true)
+            #expect(CgroupRootEnv.readFile("\(v2.directory)/cgroup.events")?.contains("populated 1") == true)
 
             #expect(v2.hasKernelKill, "kernel ≥ 5.14 offers cgroup.kill")
             try manager.killAll(timeout: .seconds(3))
             #expect(try manager.pids().isEmpty)
-            let exited = waitForExit(sleeper)
+            let exited = CgroupRootEnv.waitForExit(sleeper)
             #expect(exited)
             if exited { #expect(sleeper.terminationStatus == SIGKILL) }
 
@@ -136,10 +136,10 @@ struct CgroupRootTests {
     }
 
     /// Attaches the eBPF device filter to a cgroup2 directory and checks the kernel enforces it.
-    @Test(.enabled(if: hostUnifiedLayout != nil))
+    @Test(.enabled(if: CgroupRootEnv.hostUnifiedLayout != nil))
     func v2DeviceFilterIsEnforced() throws {
-        let layout = try #require(hostUnifiedLayout)
-        try withTestCgroup(layout: layout) { manager, _ in
+        let layout = try #require(CgroupRootEnv.hostUnifiedLayout)
+        try CgroupRootEnv.withTestCgroup(layout: layout) { manager, _ in
             let v2 = try #require(manager as? CgroupV2Manager)
             try manager.create()
             let rules = [DeviceRule(allow: false, kind: .all), DeviceRule(allow: true, kind: .char, major: 1, minor: 3)]
@@ -161,11 +161,11 @@ struct CgroupRootTests {
             shell.standardOutput = output
             shell.standardError = FileHandle.nullDevice
             try shell.run()
-            defer { stopProcess(shell) }
+            defer { CgroupRootEnv.stopProcess(shell) }
             // The shell blocks on `read` until it is inside the cgroup.
             try manager.addProcess(shell.processIdentifier)
             input.fileHandleForWriting.write(Data("go\n".utf8))
-            #expect(waitForExit(shell))
+            #expect(CgroupRootEnv.waitForExit(shell))
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(text == "zero-denied\nnull-ok\n")
             try manager.destroy(removeCreatedParents: true, timeout: .seconds(2))
@@ -173,11 +173,11 @@ struct CgroupRootTests {
     }
 
     @Test func destroyOfBusyCgroupReportsClearly() throws {
-        let layout = try #require(hostUnifiedLayout ?? hostLayout)
-        try withTestCgroup(layout: layout) { manager, _ in
+        let layout = try #require(CgroupRootEnv.hostUnifiedLayout ?? CgroupRootEnv.hostLayout)
+        try CgroupRootEnv.withTestCgroup(layout: layout) { manager, _ in
             try manager.create()
-            let sleeper = try startSleep()
-            defer { stopProcess(sleeper) }
+            let sleeper = try CgroupRootEnv.startSleep()
+            defer { CgroupRootEnv.stopProcess(sleeper) }
             try manager.addProcess(sleeper.processIdentifier)
             do {
                 try manager.destroy(removeCreatedParents: false, timeout: .milliseconds(50))
@@ -190,8 +190,31 @@ struct CgroupRootTests {
         }
     }
 
+    /// The wrapper every test uses must clean up even when the body fails midway.
+    @Test func cleanupRunsWhenTheBodyFails() throws {
+        struct Boom: Error {}
+        let layout = try #require(CgroupRootEnv.hostLayout)
+        var madeTop = ""
+        var pid: Int32 = 0
+        #expect(throws: Boom.self) {
+            try CgroupRootEnv.withTestCgroup(layout: layout) { manager, top in
+                madeTop = top
+                try manager.create()
+                let sleeper = try CgroupRootEnv.startSleep()
+                pid = sleeper.processIdentifier
+                try manager.addProcess(pid)
+                throw Boom()
+            }
+        }
+        #expect(!madeTop.isEmpty)
+        for mount in layout.v1.map(\.mountPoint) + [layout.unifiedMount].compactMap({ $0 }) {
+            #expect(!FileManager.default.fileExists(atPath: "\(mount)/\(madeTop)"), "\(mount)")
+        }
+        #expect(kill(pid, 0) != 0 || CgroupRootEnv.readFile("/proc/\(pid)/stat")?.contains(") Z") == true)
+    }
+
     @Test func hostFeatures() throws {
-        let layout = try #require(hostLayout)
+        let layout = try #require(CgroupRootEnv.hostLayout)
         let json = layout.description
         #expect(json.contains("\"mode\":\"\(layout.mode.rawValue)\""))
         print("cgroup features: \(json)")

@@ -84,19 +84,19 @@ struct CgroupDeviceFilterTests {
 
     @Test func encoding() throws {
         // ldxw r2, [r1+0]
-        #expect(BPFInstruction.loadWord(dst: 2, src: 1, offset: 0).encoded == 0x0000_0000_0000_1261)
+        #expect(EBPFInstruction.loadWord(dst: 2, src: 1, offset: 0).encoded == 0x0000_0000_0000_1261)
         // ldxw r5, [r1+8]
-        #expect(BPFInstruction.loadWord(dst: 5, src: 1, offset: 8).encoded == 0x0000_0000_0008_1561)
+        #expect(EBPFInstruction.loadWord(dst: 5, src: 1, offset: 8).encoded == 0x0000_0000_0008_1561)
         // jne r4, 136, +2
-        #expect(BPFInstruction.jumpIfNotEqual(dst: 4, imm: 136, offset: 2).encoded == 0x0000_0088_0002_0455)
+        #expect(EBPFInstruction.jumpIfNotEqual(dst: 4, imm: 136, offset: 2).encoded == 0x0000_0088_0002_0455)
         // and32 r6, 0xfffffffd style immediates keep their bit pattern
-        #expect(BPFInstruction.alu32(BPFInstruction.opMOV, dst: 0, imm: -1).encoded == 0xFFFF_FFFF_0000_00b4)
-        #expect(BPFInstruction.exit.encoded == 0x95)
+        #expect(EBPFInstruction.alu32(EBPFInstruction.opMOV, dst: 0, imm: -1).encoded == 0xFFFF_FFFF_0000_00b4)
+        #expect(EBPFInstruction.exit.encoded == 0x95)
     }
 
     @Test func jumpsStayInsideTheProgram() throws {
         let program = try DeviceFilterProgram.generate(DeviceRule.defaultRules)
-        for (index, insn) in program.enumerated() where insn.code & 0x07 == BPFInstruction.classJMP && insn.code != 0x95 {
+        for (index, insn) in program.enumerated() where insn.code & 0x07 == EBPFInstruction.classJMP && insn.code != 0x95 {
             let target = index + 1 + Int(insn.offset)
             #expect(target > index && target < program.count)
         }

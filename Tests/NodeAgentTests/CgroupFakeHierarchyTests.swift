@@ -29,7 +29,7 @@ struct CgroupFakeHierarchyTests {
 
     @Test func v2CreateEnablesControllersAndApplyWritesFiles() throws {
         let (tree, layout) = try v2Tree()
-        let manager = try makeCgroupManager(path: CgroupPath("/pod/ctr"), layout: layout, logger: testLogger)
+        let manager = try makeCgroupManager(path: CgroupPath("/pod/ctr"), layout: layout, logger: cgroupTestLogger)
         #expect(manager is CgroupV2Manager)
         try manager.create()
         // Root: cpu, io, memory already on; cpuset and pids offered → each written alone, pids last.
@@ -70,7 +70,7 @@ struct CgroupFakeHierarchyTests {
     @Test func v2MissingFileNamesStepAndCgroup() throws {
         let (tree, layout) = try v2Tree()
         try FileManager.default.removeItem(atPath: tree.root + "/cg/pod/ctr/pids.max")
-        let manager = try CgroupV2Manager(path: CgroupPath("/pod/ctr"), layout: layout, logger: testLogger)
+        let manager = try CgroupV2Manager(path: CgroupPath("/pod/ctr"), layout: layout, logger: cgroupTestLogger)
         do {
             try manager.apply(CgroupResources(pidsLimit: 5))
             Issue.record("expected failure")
@@ -93,7 +93,7 @@ struct CgroupFakeHierarchyTests {
         let tree = try FakeCgroupTree()
         try tree.dir("cg/existing")
         let layout = CgroupLayout(mode: .unified, unifiedMount: tree.root + "/cg")
-        let manager = try CgroupV2Manager(path: CgroupPath("/existing/new/ctr"), layout: layout, logger: testLogger)
+        let manager = try CgroupV2Manager(path: CgroupPath("/existing/new/ctr"), layout: layout, logger: cgroupTestLogger)
         try manager.create()
         #expect(manager.createdDirectories == [tree.root + "/cg/existing/new", tree.root + "/cg/existing/new/ctr"])
         try tree.dir("cg/existing/new/ctr/child") // a nested cgroup made by the workload
@@ -139,7 +139,7 @@ struct CgroupFakeHierarchyTests {
 
     @Test func v1ApplyWritesEveryController() throws {
         let (tree, layout) = try hybridTree(precreateLeaf: true)
-        let manager = try makeCgroupManager(path: CgroupPath("/t/c"), layout: layout, logger: testLogger)
+        let manager = try makeCgroupManager(path: CgroupPath("/t/c"), layout: layout, logger: cgroupTestLogger)
         #expect(manager is CgroupV1Manager)
         try manager.create()
         // Empty cpusets inherit down the chain.
@@ -167,7 +167,7 @@ struct CgroupFakeHierarchyTests {
 
     @Test func v1ProcessesAndStats() throws {
         let (tree, layout) = try hybridTree(precreateLeaf: true)
-        let manager = CgroupV1Manager(path: try CgroupPath("/t/c"), layout: layout, logger: testLogger)
+        let manager = CgroupV1Manager(path: try CgroupPath("/t/c"), layout: layout, logger: cgroupTestLogger)
         let targets = manager.spawnTargets
         #expect(targets.procsFiles.count == 9)
         #expect(targets.procsFiles.contains(tree.root + "/systemd/t/c/cgroup.procs"))
@@ -196,7 +196,7 @@ struct CgroupFakeHierarchyTests {
         var layout = fullLayout
         layout.v1.removeAll { $0.controllers == ["cpuset"] }
         try tree.dir("systemd/t")
-        let manager = CgroupV1Manager(path: try CgroupPath("/t/c"), layout: layout, logger: testLogger)
+        let manager = CgroupV1Manager(path: try CgroupPath("/t/c"), layout: layout, logger: cgroupTestLogger)
         try manager.create()
         for dir in ["cpu", "cpuacct", "memory", "devices", "freezer", "pids", "systemd", "unified"] {
             #expect(tree.exists("\(dir)/t/c"), "\(dir)")
@@ -214,7 +214,7 @@ struct CgroupFakeHierarchyTests {
     @Test func legacyRejectsUnifiedResources() throws {
         let (_, hybrid) = try hybridTree(precreateLeaf: true)
         let legacy = CgroupLayout(mode: .legacy, v1: hybrid.v1)
-        let manager = CgroupV1Manager(path: try CgroupPath("/t/c"), layout: legacy, logger: testLogger)
+        let manager = CgroupV1Manager(path: try CgroupPath("/t/c"), layout: legacy, logger: cgroupTestLogger)
         #expect(manager.spawnTargets.cloneIntoCgroup == nil)
         #expect(throws: CgroupError.self) { try manager.apply(CgroupResources(unified: ["memory.high": "1"])) }
     }

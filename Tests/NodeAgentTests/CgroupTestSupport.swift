@@ -37,14 +37,14 @@ final class FakeCgroupTree {
     }
 }
 
-let testLogger = Logger(label: "swiftlet.cgroup.tests")
+let cgroupTestLogger = Logger(label: "swiftlet.cgroup.tests")
 
 /// Minimal interpreter for the instructions `DeviceFilterProgram` emits, so tests check what a
 /// program decides for a device request rather than only its bytes.
 struct DeviceProgramInterpreter {
     enum Failure: Error { case unknownOpcode(UInt8, at: Int), jumpOutOfRange(Int), noExit, tooManySteps }
 
-    let program: [BPFInstruction]
+    let program: [EBPFInstruction]
 
     /// Returns the program's verdict (1 allow, 0 deny) for a request.
     func run(type: Int32, access: Int32, major: UInt32, minor: UInt32) throws -> UInt64 {
