@@ -211,6 +211,23 @@ struct CgroupFakeHierarchyTests {
         #expect(!tree.exists("systemd/t/c"))
     }
 
+    /// In a fake tree a new cpuset has no cpuset.cpus, so create fails there; everything made
+    /// before the failure must be removed again.
+    @Test func failedCreateRollsBack() throws {
+        let (tree, layout) = try hybridTree(precreateLeaf: false)
+        let manager = CgroupV1Manager(path: try CgroupPath("/t/c"), layout: layout, logger: cgroupTestLogger)
+        do {
+            try manager.create()
+            Issue.record("expected failure")
+        } catch let error as CgroupError {
+            #expect(error.description == "cgroup /t/c: read cpuset.cpus: No such file or directory")
+        }
+        for dir in ["cpu", "cpuacct", "cpuset", "memory", "systemd", "unified"] {
+            #expect(!tree.exists("\(dir)/t"), "\(dir)")
+        }
+        #expect(manager.createdDirectories.isEmpty)
+    }
+
     @Test func legacyRejectsUnifiedResources() throws {
         let (_, hybrid) = try hybridTree(precreateLeaf: true)
         let legacy = CgroupLayout(mode: .legacy, v1: hybrid.v1)

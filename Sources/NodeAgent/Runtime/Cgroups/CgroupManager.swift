@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Synchronization
 
 /// What the C spawn path needs to place a container's init process before it runs user code.
 public struct CgroupSpawnTargets: Sendable, Equatable {
@@ -147,6 +148,18 @@ extension CgroupProcessControl {
             if rmdir(dir) != 0 && errno != ENOENT {
                 logger.debug("kept cgroup parent", metadata: ["path": "\(dir)", "errno": "\(errno)"])
             }
+        }
+    }
+
+    /// Removes directories recorded after index `since`, deepest first; nothing is in them yet.
+    func rollBackCreated(since: Int, created: borrowing Mutex<[String]>) {
+        let mine = created.withLock { list -> [String] in
+            let tail = Array(list[min(since, list.count)...])
+            list.removeLast(tail.count)
+            return tail
+        }
+        for dir in mine.reversed() where rmdir(dir) != 0 && errno != ENOENT {
+            logger.warning("cannot roll back cgroup directory", metadata: ["path": "\(dir)", "errno": "\(errno)"])
         }
     }
 }

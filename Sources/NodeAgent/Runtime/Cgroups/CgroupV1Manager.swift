@@ -52,11 +52,18 @@ public final class CgroupV1Manager: CgroupManager, CgroupProcessControl {
     }
 
     public func create() throws {
-        for (hierarchy, _) in v1Directories {
-            try makeLevels(under: hierarchy.mountPoint, cpuset: hierarchy.controllers.contains("cpuset"))
-        }
-        if layout.mode == .hybrid, let mount = layout.unifiedMount {
-            try makeLevels(under: mount, cpuset: false)
+        let before = createdDirectories.count
+        do {
+            for (hierarchy, _) in v1Directories {
+                try makeLevels(under: hierarchy.mountPoint, cpuset: hierarchy.controllers.contains("cpuset"))
+            }
+            if layout.mode == .hybrid, let mount = layout.unifiedMount {
+                try makeLevels(under: mount, cpuset: false)
+            }
+        } catch {
+            // A half-made path would outlive the failed container; undo only this call's work.
+            rollBackCreated(since: before, created: created)
+            throw error
         }
     }
 

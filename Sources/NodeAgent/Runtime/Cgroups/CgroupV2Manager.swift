@@ -37,14 +37,21 @@ public final class CgroupV2Manager: CgroupManager, CgroupProcessControl {
     public var createdDirectories: [String] { created.withLock { $0 } }
 
     public func create() throws {
-        var parent = mount
-        for level in path.levels {
-            try enableControllers(in: parent)
-            let dir = level.absolute(under: mount)
-            if try files.makeDirectory(dir) {
-                created.withLock { $0.append(dir) }
+        let before = createdDirectories.count
+        do {
+            var parent = mount
+            for level in path.levels {
+                try enableControllers(in: parent)
+                let dir = level.absolute(under: mount)
+                if try files.makeDirectory(dir) {
+                    created.withLock { $0.append(dir) }
+                }
+                parent = dir
             }
-            parent = dir
+        } catch {
+            // A half-made path would outlive the failed container; undo only this call's work.
+            rollBackCreated(since: before, created: created)
+            throw error
         }
     }
 
