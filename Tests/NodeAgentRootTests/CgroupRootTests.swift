@@ -17,7 +17,7 @@ struct CgroupRootTests {
             try manager.create()
             try manager.apply(CgroupResources(
                 memoryLimit: 64 * Self.mib, cpuShares: 512, cpuQuota: 50_000, cpuPeriod: 100_000,
-                pidsLimit: 32, devices: DeviceRule.defaultRules))
+                cpusetCpus: "0", pidsLimit: 32, devices: DeviceRule.defaultRules))
 
             func file(_ controller: String, _ name: String) -> String? {
                 layout.v1Hierarchy(for: controller).flatMap { CgroupRootEnv.readFile("\($0.mountPoint)/\(top)/ctr1/\(name)") }
@@ -27,6 +27,8 @@ struct CgroupRootTests {
             #expect(file("cpu", "cpu.cfs_period_us") == "100000")
             #expect(file("cpu", "cpu.shares") == "512")
             #expect(file("pids", "pids.max") == "32")
+            #expect(file("cpuset", "cpuset.cpus") == "0")
+            #expect(file("cpuset", "cpuset.mems") == CgroupRootEnv.readFile("\(layout.v1Hierarchy(for: "cpuset")?.mountPoint ?? "")/cpuset.mems"))
             let devices = file("devices", "devices.list") ?? ""
             #expect(devices.contains("c 1:3 rwm"))
             #expect(devices.contains("c 136:* rwm"))
@@ -187,6 +189,53 @@ struct CgroupRootTests {
                 #expect(error.description.hasPrefix("cgroup \(manager.path): rmdir /sys/fs/cgroup/"))
                 #expect(error.description.hasSuffix(": Device or resource busy"))
             }
+        }
+    }
+
+    /// Hybrid: a process the spawn path put only into the v1 hierarchies is not seen by the
+    /// unified cgroup.kill; killAll must still get it.
+    @Test(.enabled(if: CgroupRootEnv.hostLayout?.mode == .hybrid))
+    func hybridKillFindsProcessesOutsideUnified() throws {
+        let layout = try #require(CgroupRootEnv.hostLayout)
+        try CgroupRootEnv.withTestCgroup(layout: layout) { manager, _ in
+            try manager.create()
+            let sleeper = try CgroupRootEnv.startSleep()
+            defer { CgroupRootEnv.stopProcess(sleeper) }
+            for file in manager.spawnTargets.procsFilesOutsideClone {
+                try String(sleeper.processIdentifier).write(toFile: file, atomically: false, encoding: .utf8)
+            }
+            #expect(try manager.pids() == [sleeper.processIdentifier])
+            try manager.killAll(timeout: .seconds(3))
+            #expect(try manager.pids().isEmpty)
+            #expect(CgroupRootEnv.waitForExit(sleeper))
+        }
+    }
+
+    /// A process that outgrows its memory limit is OOM-killed, and the counter says so: the
+    /// runtime uses it to report an exit as OOMKilled.
+    @Test func oomKillIsCounted() throws {
+        let layout = try #require(CgroupRootEnv.hostLayout)
+        try CgroupRootEnv.withTestCgroup(layout: layout) { manager, _ in
+            try manager.create()
+            try manager.apply(CgroupResources(memoryLimit: 16 * Self.mib, memorySwap: 16 * Self.mib))
+            #expect(try manager.oomKillCount() == 0)
+            // `tail` keeps the current line in memory, and /dev/zero never ends one.
+            let hog = Process()
+            hog.executableURL = URL(fileURLWithPath: "/bin/sh")
+            hog.arguments = ["-c", "read go; exec tail /dev/zero"]
+            let input = Pipe()
+            hog.standardInput = input
+            hog.standardOutput = FileHandle.nullDevice
+            hog.standardError = FileHandle.nullDevice
+            try hog.run()
+            defer { CgroupRootEnv.stopProcess(hog) }
+            try manager.addProcess(hog.processIdentifier)
+            input.fileHandleForWriting.write(Data("go\n".utf8))
+            let exited = CgroupRootEnv.waitForExit(hog, timeout: 10)
+            #expect(exited)
+            if exited { #expect(hog.terminationReason == .uncaughtSignal && hog.terminationStatus == SIGKILL) }
+            #expect(try manager.oomKillCount() == 1)
+            #expect(try manager.stats().oomKillCount == 1)
         }
     }
 

@@ -106,12 +106,17 @@ extension CgroupProcessControl {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var remaining = try pids()
+        var firstRound = true
         while !remaining.isEmpty {
             // cgroup.kill is atomic against forks; without it, freezing stops forks while we
             // walk the list, and the loop catches anything that slipped in before the freeze.
-            if try !kernelKill() {
+            // Later rounds signal pid by pid: in hybrid mode a process the spawn path placed
+            // only in v1 hierarchies is invisible to the unified cgroup.kill.
+            let killedByKernel = firstRound ? try kernelKill() : false
+            if !killedByKernel {
                 try signalEach(SIGKILL)
             }
+            firstRound = false
             let round = clock.now.advanced(by: .milliseconds(200))
             repeat {
                 usleep(5_000)
