@@ -93,12 +93,21 @@ protocol CgroupProcessControl: CgroupManager {
 
 extension CgroupProcessControl {
     func signalEach(_ signal: Int32) throws {
-        try freeze()
-        defer {
-            do { try thaw() } catch { logger.error("thaw after signalling failed", metadata: ["error": "\(error)"]) }
+        // Freezing only narrows the fork race; delivering the signal matters more, so a
+        // freezer failure is logged and the signal goes out anyway.
+        do {
+            try freeze()
+        } catch {
+            logger.warning("cannot freeze before signalling; signalling anyway", metadata: ["cgroup": "\(path)", "error": "\(error)"])
         }
-        for pid in try pids() where kill(pid, signal) != 0 && errno != ESRCH {
-            throw files.fail("kill pid \(pid) with signal \(signal)")
+        // Thaw unconditionally: a failed freeze may still have left the cgroup FREEZING.
+        defer {
+            do { try thaw() } catch { logger.error("thaw after signalling failed", metadata: ["cgroup": "\(path)", "error": "\(error)"]) }
+        }
+        for pid in try pids() {
+            if kill(pid, signal) != 0 && errno != ESRCH {
+                throw files.fail("kill pid \(pid) with signal \(signal)")
+            }
         }
     }
 
