@@ -5,7 +5,7 @@ import Logging
 /// Loads a device filter for a cgroup2 directory through the C shim.
 enum CgroupDeviceBPF {
     static func attach(_ rules: [DeviceRule], directory: String, files: CgroupFiles, logger: Logger) throws {
-        let program: [BPFInstruction]
+        let program: [EBPFInstruction]
         do {
             program = try DeviceFilterProgram.generate(rules)
         } catch var error as CgroupError {

@@ -87,7 +87,7 @@ public struct CgroupLayout: Sendable, Equatable {
         var hierarchies: [CgroupV1Hierarchy] = []
         var unified: String?
         for line in mountinfo.split(separator: "\n") {
-            guard let entry = MountinfoEntry(line: String(line)) else { continue }
+            guard let entry = CgroupMountinfoEntry(line: String(line)) else { continue }
             let inside = entry.mountPoint == root || entry.mountPoint.hasPrefix(root + "/")
             guard inside else { continue }
             switch entry.fsType {
@@ -144,7 +144,7 @@ public struct CgroupLayout: Sendable, Equatable {
 }
 
 /// One line of /proc/self/mountinfo, reduced to what cgroup detection needs.
-struct MountinfoEntry: Equatable {
+struct CgroupMountinfoEntry: Equatable {
     var mountPoint: String
     var fsType: String
     var superOptions: [String]
@@ -153,7 +153,7 @@ struct MountinfoEntry: Equatable {
     init?(line: String) {
         let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count >= dash + 4 else { return nil }
-        mountPoint = MountinfoEntry.unescape(fields[4])
+        mountPoint = CgroupMountinfoEntry.unescape(fields[4])
         fsType = fields[dash + 1]
         superOptions = fields[dash + 3].split(separator: ",").map(String.init)
     }
@@ -218,5 +218,9 @@ extension CgroupLayout {
         )
     }
 
+}
+
+extension CgroupLayout: CustomStringConvertible {
+    /// The features JSON, so logging the layout at start-up records the chosen mode.
     public var description: String { features().json }
 }

@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Synchronization
 
 /// What the C spawn path needs to place a container's init process before it runs user code.
 public struct CgroupSpawnTargets: Sendable, Equatable {
@@ -92,12 +93,21 @@ protocol CgroupProcessControl: CgroupManager {
 
 extension CgroupProcessControl {
     func signalEach(_ signal: Int32) throws {
-        try freeze()
-        defer {
-            do { try thaw() } catch { logger.error("thaw after signalling failed", metadata: ["error": "\(error)"]) }
+        // Freezing only narrows the fork race; delivering the signal matters more, so a
+        // freezer failure is logged and the signal goes out anyway.
+        do {
+            try freeze()
+        } catch {
+            logger.warning("cannot freeze before signalling; signalling anyway", metadata: ["cgroup": "\(path)", "error": "\(error)"])
         }
-        for pid in try pids() where kill(pid, signal) != 0 && errno != ESRCH {
-            throw files.fail("kill pid \(pid) with signal \(signal)")
+        // Thaw unconditionally: a failed freeze may still have left the cgroup FREEZING.
+        defer {
+            do { try thaw() } catch { logger.error("thaw after signalling failed", metadata: ["cgroup": "\(path)", "error": "\(error)"]) }
+        }
+        for pid in try pids() {
+            if kill(pid, signal) != 0 && errno != ESRCH {
+                throw files.fail("kill pid \(pid) with signal \(signal)")
+            }
         }
     }
 
@@ -105,12 +115,17 @@ extension CgroupProcessControl {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var remaining = try pids()
+        var firstRound = true
         while !remaining.isEmpty {
             // cgroup.kill is atomic against forks; without it, freezing stops forks while we
             // walk the list, and the loop catches anything that slipped in before the freeze.
-            if try !kernelKill() {
+            // Later rounds signal pid by pid: in hybrid mode a process the spawn path placed
+            // only in v1 hierarchies is invisible to the unified cgroup.kill.
+            let killedByKernel = firstRound ? try kernelKill() : false
+            if !killedByKernel {
                 try signalEach(SIGKILL)
             }
+            firstRound = false
             let round = clock.now.advanced(by: .milliseconds(200))
             repeat {
                 usleep(5_000)
@@ -147,6 +162,18 @@ extension CgroupProcessControl {
             if rmdir(dir) != 0 && errno != ENOENT {
                 logger.debug("kept cgroup parent", metadata: ["path": "\(dir)", "errno": "\(errno)"])
             }
+        }
+    }
+
+    /// Removes directories recorded after index `since`, deepest first; nothing is in them yet.
+    func rollBackCreated(since: Int, created: borrowing Mutex<[String]>) {
+        let mine = created.withLock { list -> [String] in
+            let tail = Array(list[min(since, list.count)...])
+            list.removeLast(tail.count)
+            return tail
+        }
+        for dir in mine.reversed() where rmdir(dir) != 0 && errno != ENOENT {
+            logger.warning("cannot roll back cgroup directory", metadata: ["path": "\(dir)", "errno": "\(errno)"])
         }
     }
 }

@@ -22,7 +22,9 @@ public struct CgroupResources: Sendable, Equatable {
     /// Maximum tasks; 0 or -1 means unlimited. OCI `pids.limit`.
     public var pidsLimit: Int64?
     /// Device access rules applied in order, later rules overriding earlier ones.
-    /// nil leaves device access untouched; an empty list denies every device.
+    /// nil leaves device access untouched, which on v2 means no filter at all (every device
+    /// open is allowed), so container callers should always pass `defaultRules` + spec rules.
+    /// An empty list denies every device.
     public var devices: [DeviceRule]?
     /// Raw v2 `file: value` writes (OCI `unified`), applied after the typed fields.
     public var unified: [String: String]

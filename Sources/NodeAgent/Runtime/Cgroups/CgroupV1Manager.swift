@@ -52,11 +52,18 @@ public final class CgroupV1Manager: CgroupManager, CgroupProcessControl {
     }
 
     public func create() throws {
-        for (hierarchy, _) in v1Directories {
-            try makeLevels(under: hierarchy.mountPoint, cpuset: hierarchy.controllers.contains("cpuset"))
-        }
-        if layout.mode == .hybrid, let mount = layout.unifiedMount {
-            try makeLevels(under: mount, cpuset: false)
+        let before = createdDirectories.count
+        do {
+            for (hierarchy, _) in v1Directories {
+                try makeLevels(under: hierarchy.mountPoint, cpuset: hierarchy.controllers.contains("cpuset"))
+            }
+            if layout.mode == .hybrid, let mount = layout.unifiedMount {
+                try makeLevels(under: mount, cpuset: false)
+            }
+        } catch {
+            // A half-made path would outlive the failed container; undo only this call's work.
+            rollBackCreated(since: before, created: created)
+            throw error
         }
     }
 
@@ -87,14 +94,18 @@ public final class CgroupV1Manager: CgroupManager, CgroupProcessControl {
     public func apply(_ resources: CgroupResources) throws {
         let plan: [CgroupWrite]
         do {
-            let current = try? files.readNumber(try directory(for: "memory") + "/memory.limit_in_bytes",
-                                                step: "read memory.limit_in_bytes")
-            plan = try CgroupV1Plan.writes(for: resources, currentMemoryLimit: (current ?? nil).map { Int64(clamping: $0) })
+            // Only needed to order memory vs. memory+swap writes; unknown is handled as "new".
+            var currentLimit: Int64?
+            if let memoryDir = try? directory(for: "memory"),
+               let value = try? files.readNumber(memoryDir + "/memory.limit_in_bytes", step: "read memory.limit_in_bytes") {
+                currentLimit = Int64(clamping: value)
+            }
+            plan = try CgroupV1Plan.writes(for: resources, currentMemoryLimit: currentLimit)
         } catch var error as CgroupError {
             error.cgroup = path.description
             throw error
         }
-        try execute(plan, files: files) { write in
+        try runCgroupWrites(plan, files: files) { write in
             if let controller = write.controller { return try directory(for: controller) }
             guard let unified = unifiedDirectory else {
                 throw CgroupError(cgroup: path.description, step: "write \(write.file)",

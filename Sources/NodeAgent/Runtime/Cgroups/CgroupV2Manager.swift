@@ -37,14 +37,21 @@ public final class CgroupV2Manager: CgroupManager, CgroupProcessControl {
     public var createdDirectories: [String] { created.withLock { $0 } }
 
     public func create() throws {
-        var parent = mount
-        for level in path.levels {
-            try enableControllers(in: parent)
-            let dir = level.absolute(under: mount)
-            if try files.makeDirectory(dir) {
-                created.withLock { $0.append(dir) }
+        let before = createdDirectories.count
+        do {
+            var parent = mount
+            for level in path.levels {
+                try enableControllers(in: parent)
+                let dir = level.absolute(under: mount)
+                if try files.makeDirectory(dir) {
+                    created.withLock { $0.append(dir) }
+                }
+                parent = dir
             }
-            parent = dir
+        } catch {
+            // A half-made path would outlive the failed container; undo only this call's work.
+            rollBackCreated(since: before, created: created)
+            throw error
         }
     }
 
@@ -73,7 +80,7 @@ public final class CgroupV2Manager: CgroupManager, CgroupProcessControl {
             error.cgroup = path.description
             throw error
         }
-        try execute(plan, in: directory, files: files)
+        try runCgroupWrites(plan, in: directory, files: files)
         if let rules = resources.devices {
             try CgroupDeviceBPF.attach(rules, directory: directory, files: files, logger: logger)
         }
@@ -162,11 +169,11 @@ public final class CgroupV2Manager: CgroupManager, CgroupProcessControl {
 }
 
 /// Runs a plan against one directory (v2) or a resolver of hierarchy directories (v1).
-func execute(_ plan: [CgroupWrite], in directory: String, files: CgroupFiles) throws {
-    try execute(plan, files: files) { _ in directory }
+func runCgroupWrites(_ plan: [CgroupWrite], in directory: String, files: CgroupFiles) throws {
+    try runCgroupWrites(plan, files: files) { _ in directory }
 }
 
-func execute(_ plan: [CgroupWrite], files: CgroupFiles, directoryFor: (CgroupWrite) throws -> String) throws {
+func runCgroupWrites(_ plan: [CgroupWrite], files: CgroupFiles, directoryFor: (CgroupWrite) throws -> String) throws {
     var deferred: [CgroupWrite] = []
     func run(_ write: CgroupWrite, allowDefer: Bool) throws {
         let file = try directoryFor(write) + "/" + write.file

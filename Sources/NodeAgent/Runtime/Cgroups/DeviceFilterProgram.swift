@@ -1,5 +1,5 @@
 /// One eBPF instruction in the kernel's 8-byte encoding (struct bpf_insn).
-public struct BPFInstruction: Sendable, Equatable, CustomStringConvertible {
+public struct EBPFInstruction: Sendable, Equatable, CustomStringConvertible {
     public var code: UInt8
     public var dst: UInt8
     public var src: UInt8
@@ -31,31 +31,31 @@ public struct BPFInstruction: Sendable, Equatable, CustomStringConvertible {
     public static let jmpEXIT: UInt8 = 0x90
 
     /// dst = *(u32 *)(src + off)
-    public static func loadWord(dst: UInt8, src: UInt8, offset: Int16) -> BPFInstruction {
-        BPFInstruction(code: classLDX | sizeW | modeMEM, dst: dst, src: src, offset: offset)
+    public static func loadWord(dst: UInt8, src: UInt8, offset: Int16) -> EBPFInstruction {
+        EBPFInstruction(code: classLDX | sizeW | modeMEM, dst: dst, src: src, offset: offset)
     }
 
     /// 32-bit ALU with an immediate; the upper half of dst is zeroed, as the verifier expects.
-    public static func alu32(_ op: UInt8, dst: UInt8, imm: Int32) -> BPFInstruction {
-        BPFInstruction(code: classALU | op | srcK, dst: dst, imm: imm)
+    public static func alu32(_ op: UInt8, dst: UInt8, imm: Int32) -> EBPFInstruction {
+        EBPFInstruction(code: classALU | op | srcK, dst: dst, imm: imm)
     }
 
     /// if dst != imm goto +off
-    public static func jumpIfNotEqual(dst: UInt8, imm: Int32, offset: Int16) -> BPFInstruction {
-        BPFInstruction(code: classJMP | jmpJNE | srcK, dst: dst, offset: offset, imm: imm)
+    public static func jumpIfNotEqual(dst: UInt8, imm: Int32, offset: Int16) -> EBPFInstruction {
+        EBPFInstruction(code: classJMP | jmpJNE | srcK, dst: dst, offset: offset, imm: imm)
     }
 
     /// if dst == src goto +off
-    public static func jumpIfEqualReg(dst: UInt8, src: UInt8, offset: Int16) -> BPFInstruction {
-        BPFInstruction(code: classJMP | jmpJEQ | srcX, dst: dst, src: src, offset: offset)
+    public static func jumpIfEqualReg(dst: UInt8, src: UInt8, offset: Int16) -> EBPFInstruction {
+        EBPFInstruction(code: classJMP | jmpJEQ | srcX, dst: dst, src: src, offset: offset)
     }
 
     /// dst &= src (32-bit)
-    public static func and32Reg(dst: UInt8, src: UInt8) -> BPFInstruction {
-        BPFInstruction(code: classALU | opAND | srcX, dst: dst, src: src)
+    public static func and32Reg(dst: UInt8, src: UInt8) -> EBPFInstruction {
+        EBPFInstruction(code: classALU | opAND | srcX, dst: dst, src: src)
     }
 
-    public static let exit = BPFInstruction(code: classJMP | jmpEXIT)
+    public static let exit = EBPFInstruction(code: classJMP | jmpEXIT)
 
     /// Little-endian layout: code, dst:4|src:4, off (le16), imm (le32).
     public var encoded: UInt64 {
@@ -101,7 +101,7 @@ public enum DeviceFilterProgram {
             | (access.contains(.mknod) ? accMknod : 0)
     }
 
-    public static func generate(_ rules: [DeviceRule]) throws -> [BPFInstruction] {
+    public static func generate(_ rules: [DeviceRule]) throws -> [EBPFInstruction] {
         for rule in rules {
             for number in [rule.major, rule.minor].compactMap({ $0 }) where number < 0 || number > Int64(UInt32.max >> 12) {
                 throw CgroupError(cgroup: nil, step: "device rule \"\(rule)\"",
@@ -117,31 +117,31 @@ public enum DeviceFilterProgram {
             effective = Array(rules[(last + 1)...])
         }
 
-        var program: [BPFInstruction] = [
+        var program: [EBPFInstruction] = [
             .loadWord(dst: rType, src: rCtx, offset: 0),
-            .alu32(BPFInstruction.opAND, dst: rType, imm: 0xffff),
+            .alu32(EBPFInstruction.opAND, dst: rType, imm: 0xffff),
             .loadWord(dst: rAccess, src: rCtx, offset: 0),
-            .alu32(BPFInstruction.opRSH, dst: rAccess, imm: 16),
+            .alu32(EBPFInstruction.opRSH, dst: rAccess, imm: 16),
             .loadWord(dst: rMajor, src: rCtx, offset: 4),
             .loadWord(dst: rMinor, src: rCtx, offset: 8),
-            .alu32(BPFInstruction.opMOV, dst: rPermitted, imm: initial),
+            .alu32(EBPFInstruction.opMOV, dst: rPermitted, imm: initial),
         ]
         for rule in effective {
             program += block(for: rule)
         }
         // r0 = 1; if (requested & permitted) == requested keep it, else r0 = 0.
         program += [
-            .alu32(BPFInstruction.opMOV, dst: rResult, imm: 1),
+            .alu32(EBPFInstruction.opMOV, dst: rResult, imm: 1),
             .and32Reg(dst: rPermitted, src: rAccess),
             .jumpIfEqualReg(dst: rPermitted, src: rAccess, offset: 1),
-            .alu32(BPFInstruction.opMOV, dst: rResult, imm: 0),
+            .alu32(EBPFInstruction.opMOV, dst: rResult, imm: 0),
             .exit,
         ]
         return program
     }
 
     /// Straight-line block: each mismatch jumps past the single update instruction at its end.
-    static func block(for rule: DeviceRule) -> [BPFInstruction] {
+    static func block(for rule: DeviceRule) -> [EBPFInstruction] {
         let bits = bpfAccess(rule.access)
         guard bits != 0 else { return [] }
         var tests: [(register: UInt8, value: Int32)] = []
@@ -152,15 +152,15 @@ public enum DeviceFilterProgram {
         }
         if let major = rule.major { tests.append((rMajor, Int32(major))) }
         if let minor = rule.minor { tests.append((rMinor, Int32(minor))) }
-        var out: [BPFInstruction] = []
+        var out: [EBPFInstruction] = []
         for (index, test) in tests.enumerated() {
             // Jump over the remaining tests and the update.
             let skip = Int16(tests.count - index - 1 + 1)
             out.append(.jumpIfNotEqual(dst: test.register, imm: test.value, offset: skip))
         }
         out.append(rule.allow
-            ? .alu32(BPFInstruction.opOR, dst: rPermitted, imm: bits)
-            : .alu32(BPFInstruction.opAND, dst: rPermitted, imm: ~bits & accAll))
+            ? .alu32(EBPFInstruction.opOR, dst: rPermitted, imm: bits)
+            : .alu32(EBPFInstruction.opAND, dst: rPermitted, imm: ~bits & accAll))
         return out
     }
 }
