@@ -149,7 +149,7 @@ typedef struct swl_msg {
 // A container being created: the handle the Swift side drives.
 typedef struct swl_spawn {
     pid_t pid;                  // init, as the host sees it
-    pid_t monitor_pid;
+    pid_t monitor_pid;          // the caller's child: reap it with swl_reap once its pipe closes
     int sync_fd;                // socket to init (messages, hook replies)
     int status_fd;              // pipe from the monitor: the exit status when init ends
 } swl_spawn;
@@ -175,6 +175,12 @@ int swl_spawn_wait(swl_spawn *s);
 
 // Closes the status pipe without waiting.
 void swl_spawn_release(swl_spawn *s);
+
+// Waits for the monitor (a child of the caller) to exit and reaps it. Returns 0 or -errno
+// (-ECHILD when it is not the caller's child, e.g. after the caller restarted).
+int swl_reap(pid_t monitor);
+// The same without blocking: -EAGAIN while the monitor still runs.
+int swl_try_reap(pid_t monitor);
 
 // Signals init's start: opens the exec fifo without blocking and writes one byte.
 // Returns 0, or -ENXIO when nobody is waiting on it (init is gone), or -errno.

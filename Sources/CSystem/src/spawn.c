@@ -1,11 +1,11 @@
 // The parent's side of container creation and the per-container monitor.
 //
-// parent ──fork──▶ intermediate ──fork──▶ monitor ──clone(CLONE_NEW*)──▶ init ──execve──▶ user code
+// parent ──fork──▶ monitor ──clone(CLONE_NEW*)──▶ init ──execve──▶ user code
 //
-// The intermediate exits at once so the monitor is re-parented away from the caller (like
-// conmon and containerd-shim, it outlives the runtime CLI and the agent). The monitor places
-// init into its cgroups and user namespace maps, reports init's pid, waits for init and
-// records the exit status in a file, so the status survives an agent restart.
+// The monitor, like conmon and containerd-shim, outlives the runtime CLI and the agent: when
+// its creator exits it is re-parented, and it goes on waiting. It places init into its cgroups
+// and user namespace maps, reports init's pid, waits for init and records the exit status in a
+// file, so the status survives an agent restart. While its creator lives, the creator reaps it.
 #include "internal.h"
 
 #include <errno.h>
@@ -237,26 +237,21 @@ int swl_spawn_begin(const swl_container_desc *desc, swl_spawn *out, char *step) 
         return -e;
     }
 
-    pid_t mid = swl_raw_clone(0);
-    if (mid < 0) {
+    pid_t mon = swl_raw_clone(0);
+    if (mon < 0) {
         int e = errno;
         close(sync[0]); close(sync[1]); close(status[0]); close(status[1]);
         swl_fmt(step, SWL_STEP_MAX, "fork monitor");
         return -e;
     }
-    if (mid == 0) {
+    if (mon == 0) {
         close(sync[0]);
         close(status[0]);
-        pid_t mon = swl_raw_clone(0);
-        if (mon == 0) monitor_main(desc, status[1], sync[1]);
-        if (mon < 0) monitor_report(status[1], SWL_REPORT_ERROR, errno, "fork monitor");
-        _exit(0);
+        monitor_main(desc, status[1], sync[1]);
     }
     close(sync[1]);
     close(status[1]);
-    int st;
-    while (waitpid(mid, &st, 0) < 0 && errno == EINTR) {
-    }
+    out->monitor_pid = mon;
 
     swl_report r;
     ssize_t n = swl_read_full(status[0], &r, sizeof r);
@@ -270,6 +265,8 @@ int swl_spawn_begin(const swl_container_desc *desc, swl_spawn *out, char *step) 
         }
         close(sync[0]);
         close(status[0]);
+        swl_reap(mon);
+        out->monitor_pid = -1;
         return -e;
     }
     out->pid = r.value;
@@ -324,6 +321,22 @@ int swl_spawn_wait(swl_spawn *s) {
 void swl_spawn_release(swl_spawn *s) {
     if (s->status_fd >= 0) close(s->status_fd);
     s->status_fd = -1;
+}
+
+int swl_reap(pid_t monitor) {
+    if (monitor <= 0) return -ECHILD;
+    int status;
+    pid_t w;
+    do w = waitpid(monitor, &status, 0); while (w < 0 && errno == EINTR);
+    return w < 0 ? -errno : 0;
+}
+
+int swl_try_reap(pid_t monitor) {
+    if (monitor <= 0) return -ECHILD;
+    int status;
+    pid_t w = waitpid(monitor, &status, WNOHANG);
+    if (w < 0) return -errno;
+    return w == 0 ? -EAGAIN : 0;
 }
 
 int swl_exec_fifo_signal(const char *path) {

@@ -28,6 +28,7 @@ extension ContainerRuntime {
             try? delete(id: id, force: true)
             throw .step(id: id, operation: "run", step: "wait for the container", errno: error)
         }
+        created.waitForMonitorExit()
         let oom = ((try? makeCgroup(plan.cgroupPath, id: id, operation: "run").oomKillCount()) ?? 0) > 0
         var exit = ExitStatus(waitStatus: waitStatus, oomKilled: oom)
         if let started = try? state(id: id).startError {

@@ -83,7 +83,7 @@ public struct ContainerRuntime: Sendable {
             }
             let record = ContainerRecord(
                 ociVersion: "1.2.0", id: id, bundle: plan.bundle, rootfs: plan.rootfs, pid: created.pid,
-                pidStartTime: Int64(swl_process_start_time(created.pid)), created: rfc3339Now(),
+                pidStartTime: Int64(swl_process_start_time(created.pid)), monitorPid: created.monitorPid, created: rfc3339Now(),
                 cgroupPath: plan.cgroupPath, annotations: plan.annotations,
                 poststart: plan.hooks.poststart ?? [], poststop: plan.hooks.poststop ?? [])
             do {
@@ -230,6 +230,7 @@ public struct ContainerRuntime: Sendable {
             try? cgroup.killAll()
             waitUntilStopped(record)
         }
+        reapMonitor(record.monitorPid)
         do {
             try cgroup.killAll()
             try cgroup.destroy()
@@ -247,6 +248,22 @@ public struct ContainerRuntime: Sendable {
         }
         do { try FileSystem.removeTree(files(id).directory) } catch {
             throw .step(id: id, operation: "delete", step: "remove \(files(id).directory)", errno: error)
+        }
+    }
+
+    /// When this process created the container, its monitor is our child: collect it so it
+    /// does not linger as a zombie. It exits right after recording init's exit.
+    private func reapMonitor(_ pid: Int32) {
+        // A recycled pid must not be reaped: only our own child that is still our monitor.
+        guard pid > 0, let stat = try? readFile("/proc/\(pid)/stat"),
+              let text = String(data: stat, encoding: .utf8), let close = text.lastIndex(of: ")") else { return }
+        let name = text[text.index(after: text.firstIndex(of: "(") ?? text.startIndex)..<close]
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard name == "swiftlet-mon", fields.count > 1, Int32(fields[1]) == getpid() else { return }
+        for _ in 0..<500 {
+            let rc = swl_try_reap(pid)
+            if rc != -EAGAIN { return }
+            usleep(1000)
         }
     }
 

@@ -30,14 +30,6 @@ public struct ContainerPlan: Sendable, Equatable {
         public var flag: Int32
     }
 
-    public struct CapabilityMasks: Sendable, Equatable {
-        public var bounding: UInt64 = 0
-        public var effective: UInt64 = 0
-        public var permitted: UInt64 = 0
-        public var inheritable: UInt64 = 0
-        public var ambient: UInt64 = 0
-    }
-
     public var id: String
     public var bundle: String
     public var newNamespaces: Int32

@@ -158,7 +158,7 @@ public struct PlanBuilder {
         var args: [String] = [], env: [String] = [], cwd = "/"
         var user = Spec.User()
         var rlimits: [ContainerPlan.Rlimit] = []
-        var capabilities: ContainerPlan.CapabilityMasks?
+        var capabilities: CapabilityMasks?
         if let p = spec.process {
             args = p.args ?? []
             if args.isEmpty { problems.add("process.args", "at least the program to run is required") }
@@ -175,7 +175,7 @@ public struct PlanBuilder {
                 rlimits.append(.init(resource: resource, soft: r.soft, hard: r.hard))
             }
             if let caps = p.capabilities {
-                do { capabilities = try ConfinementBridge.masks(caps) } catch { problems.list.append("\(error)") }
+                do { capabilities = try Capabilities.resolve(caps).masks } catch { problems.list.append("\(error)") }
             }
         } else {
             problems.add("process", "required field missing")
@@ -184,7 +184,7 @@ public struct PlanBuilder {
         // Confinement and the rest of linux.*.
         var seccomp: SeccompProgram?
         if let s = linux.seccomp {
-            do { seccomp = try ConfinementBridge.compile(s) } catch { problems.list.append("\(error)") }
+            do { seccomp = try SeccompCompiler.compile(s) } catch { problems.list.append("\(error)") }
         }
         var propagation: UInt = 0
         if let name = linux.rootfsPropagation, !name.isEmpty {

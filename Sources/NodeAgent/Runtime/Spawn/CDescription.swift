@@ -72,7 +72,7 @@ extension ContainerPlan {
         if let s = seccomp {
             d.seccomp_filter = arena.buffer(s.bytes)
             d.seccomp_len = UInt16(s.bytes.count / 8)
-            d.seccomp_flags = s.flagsRaw
+            d.seccomp_flags = s.flags.rawValue
         }
         d.stdin_fd = io.stdin
         d.stdout_fd = io.stdout

@@ -16,10 +16,24 @@ public final class CreatedContainer: @unchecked Sendable {
         self.spawn = spawn
     }
 
-    deinit { swl_spawn_release(&spawn) }
+    deinit {
+        swl_spawn_release(&spawn)
+        // An exited monitor is reaped now; a running one is reaped by `delete` or by init
+        // once this process exits.
+        _ = swl_try_reap(spawn.monitor_pid)
+    }
+
+    /// The monitor process that waits for init (a child of this process).
+    public var monitorPid: Int32 { spawn.monitor_pid }
 
     /// The descriptor that becomes readable when init exits (for poll loops).
     public var exitNotificationFD: Int32 { spawn.status_fd }
+
+    /// Blocks until the monitor itself has exited (its pipe closes), after init's exit.
+    public func waitForMonitorExit() {
+        while swl_spawn_wait(&spawn) >= 0 {}
+        _ = swl_reap(spawn.monitor_pid)
+    }
 
     /// Blocks until init exits; returns its wait status.
     public func waitStatus() throws(Errno) -> Int32 {

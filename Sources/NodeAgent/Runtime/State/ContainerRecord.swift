@@ -10,6 +10,8 @@ struct ContainerRecord: Codable, Sendable {
     var pid: Int32
     /// Start time of init (clock ticks since boot), so a recycled pid is not mistaken for it.
     var pidStartTime: Int64
+    /// The monitor waiting for init: reaped by `delete` when it is this process's child.
+    var monitorPid: Int32
     var created: String
     var cgroupPath: String
     var annotations: [String: String]
