@@ -73,6 +73,19 @@ struct BadInputTests {
         expectNothingLeft(box, "nope2")
     }
 
+    @Test("a seccomp syscall name that does not exist")
+    func unknownSyscall() throws {
+        let box = try Sandbox("bad")
+        defer { box.cleanUp() }
+        var spec = box.spec(["true"])
+        spec.linux?.seccomp = LinuxSeccomp(defaultAction: "SCMP_ACT_ALLOW", syscalls: [
+            LinuxSyscall(names: ["getpid", "no_such_syscall"], action: "SCMP_ACT_ERRNO"),
+        ])
+        let message = createError(box, bundle: try box.bundle(spec, id: "sc"), id: "sc")
+        #expect(message.contains("linux.seccomp.syscalls[0].names[1]: unknown syscall \"no_such_syscall\""), "\(message)")
+        expectNothingLeft(box, "sc")
+    }
+
     @Test("a duplicate container id")
     func duplicateID() throws {
         let box = try Sandbox("bad")

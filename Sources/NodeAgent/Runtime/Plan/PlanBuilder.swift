@@ -232,7 +232,11 @@ public struct PlanBuilder {
 
     private func cgroupResources(_ r: Spec.Resources?, deviceAllows: [DeviceRule], problems: Problems) -> CgroupResources {
         var out = CgroupResources()
-        var rules = DeviceRule.defaultRules
+        // As runc: deny everything, then the spec's rules, then the devices every container
+        // needs (a spec's leading "deny all" must not take /dev/null away), then the spec's
+        // own device nodes.
+        let defaults = DeviceRule.defaultRules.filter { !$0.isFullWildcard || $0.allow }
+        var rules = [DeviceRule(allow: false, kind: .all)]
         for (i, d) in (r?.devices ?? []).enumerated() {
             let field = "linux.resources.devices[\(i)]"
             let kind: DeviceRule.Kind
@@ -247,9 +251,7 @@ public struct PlanBuilder {
             }
             rules.append(DeviceRule(allow: d.allow, kind: kind, major: d.major, minor: d.minor, access: access))
         }
-        // The spec's own rules come after the defaults so they can narrow them; the devices
-        // it asks to be created are allowed last so they are usable.
-        rules += deviceAllows
+        rules += defaults + deviceAllows
         out.devices = rules
         if let m = r?.memory {
             out.memoryLimit = m.limit

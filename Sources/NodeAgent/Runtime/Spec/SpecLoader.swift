@@ -22,12 +22,23 @@ public enum SpecLoader {
         } catch let DecodingError.keyNotFound(key, ctx) {
             throw .invalidBundle(id: id, problems: ["config.json: \(path(ctx.codingPath + [key])): required field missing"])
         } catch let DecodingError.typeMismatch(type, ctx) {
-            throw .invalidBundle(id: id, problems: ["config.json: \(path(ctx.codingPath)): expected \(type)"])
+            throw .invalidBundle(id: id, problems: ["config.json: \(path(ctx.codingPath)): expected \(jsonName(type))"])
         } catch let DecodingError.valueNotFound(type, ctx) {
-            throw .invalidBundle(id: id, problems: ["config.json: \(path(ctx.codingPath)): expected \(type), found null"])
+            throw .invalidBundle(id: id, problems: ["config.json: \(path(ctx.codingPath)): expected \(jsonName(type)), found null"])
         } catch {
             throw .invalidBundle(id: id, problems: ["config.json: \(error)"])
         }
+    }
+
+    /// Swift's type names mean nothing to someone editing JSON.
+    static func jsonName(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.hasPrefix("Array") { return "an array" }
+        if name.hasPrefix("Dictionary") { return "an object" }
+        if name == "String" { return "a string" }
+        if name == "Bool" { return "true or false" }
+        if name.hasPrefix("Int") || name.hasPrefix("UInt") || name == "Double" { return "a number" }
+        return "an object"
     }
 
     static func path(_ keys: [any CodingKey]) -> String {
