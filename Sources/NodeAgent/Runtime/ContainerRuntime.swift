@@ -91,7 +91,7 @@ public struct ContainerRuntime: Sendable {
                 if let pidFile { try FileSystem.writeAtomically(pidFile, Data("\(created.pid)".utf8), mode: 0o644) }
             } catch {
                 Glibc.kill(created.pid, SIGKILL)
-                _ = try? created.waitStatus()
+                created.waitForMonitorExit()
                 throw .failed(id: id, operation: "create", reason: "write state: \(error)")
             }
             logger.debug("container created", metadata: ["container": "\(id)", "pid": "\(created.pid)"])

@@ -37,21 +37,37 @@ struct ShellError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// Runs a program with stdout and stderr captured in files (a child may hand them on to a
+/// detached container, so pipes could stay open) and returns its exit code and output.
+/// posix_spawn + waitpid: Foundation's Process misses exits in this test process.
+func spawnAndWait(_ path: String, _ args: [String]) throws -> (code: Int32, out: String, err: String) {
+    let dir = NSTemporaryDirectory() + "swiftlet-spawn-\(UInt32.random(in: 0...UInt32.max))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, dir + "/out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, dir + "/err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv = ([path] + args).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+    guard rc == 0 else { throw ShellError(description: "spawn \(path): errno \(rc)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return (code, (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? "",
+            (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "")
+}
+
 /// Runs a host program and returns its stdout; throws with stderr on a non-zero exit.
 @discardableResult
 func shell(_ path: String, _ args: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-        throw ShellError(description: "\(path) \(args.joined(separator: " ")): exit \(p.terminationStatus): \(String(decoding: errData, as: UTF8.self))")
+    let r = try spawnAndWait(path, args)
+    guard r.code == 0 else {
+        throw ShellError(description: "\(path) \(args.joined(separator: " ")): exit \(r.code): \(r.err)")
     }
-    return String(decoding: data, as: UTF8.self)
+    return r.out
 }

@@ -66,8 +66,9 @@ enum Spawner {
         } catch {
             swl_spawn_close_sync(&handle)
             kill(created.pid, SIGKILL)
-            // The monitor's exit tells us init and everything it made is gone.
-            _ = try? created.waitStatus()
+            // The monitor's exit tells us init and everything it made is gone; reaping it
+            // leaves no zombie behind a failed create.
+            created.waitForMonitorExit()
             throw error
         }
         swl_spawn_close_sync(&handle)

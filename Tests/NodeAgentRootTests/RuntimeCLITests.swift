@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import NodeAgent
+
+/// The runc-compatible command line, driven as an operator or a higher-level tool would.
+@Suite("Runtime CLI", .serialized)
+struct RuntimeCLITests {
+    static var binary: String { Fixture.packageRoot + "/.build/debug/swiftlet" }
+
+    func cli(_ args: [String]) throws -> (Int32, String, String) {
+        let r = try spawnAndWait(Self.binary, args)
+        return (r.code, r.out, r.err)
+    }
+
+    @Test("create, state, start, kill, state, delete and list through the binary")
+    func lifecycle() throws {
+        let box = try Sandbox("cli")
+        defer { box.cleanUp() }
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the package first")
+        let root = box.runtime.root
+        var spec = box.spec(["sleep", "1000"])
+        spec.linux?.cgroupsPath = box.cgroupParent + "/cli1"
+        let b = try box.bundle(spec, id: "cli1")
+        let pidFile = box.dir + "/cli1.pid"
+
+        var r = try cli(["runtime", "--root", root, "create", "--bundle", b, "--pid-file", pidFile, "cli1"])
+        #expect(r.0 == 0, "\(r.2)")
+        let state = try JSONDecoder().decode(ContainerState.self, from: Data(try cli(["runtime", "--root", root, "state", "cli1"]).1.utf8))
+        #expect(state.status == .created && state.id == "cli1" && state.bundle == b)
+        #expect(try String(contentsOfFile: pidFile, encoding: .utf8) == "\(state.pid)")
+        #expect(try cli(["runtime", "--root", root, "start", "cli1"]).0 == 0)
+        #expect(try cli(["runtime", "--root", root, "list"]).1.contains("running"))
+        r = try cli(["runtime", "--root", root, "delete", "cli1"])
+        #expect(r.0 == 1 && r.2.contains("container is running"), "\(r.2)")
+        #expect(try cli(["runtime", "--root", root, "kill", "cli1", "KILL"]).0 == 0)
+        var stopped = false
+        for _ in 0..<200 where !stopped {
+            stopped = try cli(["runtime", "--root", root, "state", "cli1"]).1.contains("\"stopped\"")
+            if !stopped { usleep(10_000) }
+        }
+        #expect(stopped)
+        #expect(try cli(["runtime", "--root", root, "delete", "cli1"]).0 == 0)
+        r = try cli(["runtime", "--root", root, "state", "cli1"])
+        #expect(r.0 == 1 && r.2 == "swiftlet: container \"cli1\" does not exist\n", "\(r.2)")
+    }
+
+    @Test("run exits with the container's status; errors go to stderr with a non-zero exit")
+    func runAndErrors() throws {
+        let box = try Sandbox("cli")
+        defer { box.cleanUp() }
+        var spec = box.spec(["sh", "-c", "echo out; exit 5"])
+        spec.linux?.cgroupsPath = box.cgroupParent + "/run1"
+        let b = try box.bundle(spec, id: "run1")
+        let r = try cli(["runtime", "--root", box.runtime.root, "run", "--bundle", b, "run1"])
+        #expect(r.0 == 5 && r.1 == "out\n", "\(r)")
+
+        var bad = box.spec(["/bin/nope"])
+        bad.linux?.cgroupsPath = box.cgroupParent + "/bad"
+        let e = try cli(["runtime", "--root", box.runtime.root, "run", "--bundle", try box.bundle(bad, id: "bad"), "bad"])
+        #expect(e.0 == 1 && e.2 == "swiftlet: create container bad: exec \"/bin/nope\": no such file or directory\n", "\(e)")
+        #expect(try cli(["runtime", "--root", box.runtime.root, "kill", "x", "NOSIG"]).0 != 0)
+        #expect(try cli(["runtime", "features"]).1.contains("\"mode\""))
+    }
+}
