@@ -3,7 +3,7 @@
 #   scripts/bundle.sh DIR CGROUPS_PATH ARG...
 # DIR/rootfs is Debian's static busybox with its applet links; DIR/config.json is `runc spec`
 # (so our runtime and runc get the very same config) with the given args, no terminal (no
-# tty to give it when run from make or CI) and the given cgroupsPath.
+# tty to give it when run from make or CI), the given cgroupsPath and hostname "swiftlet".
 set -euo pipefail
 
 dir=$1 cgroups_path=$2
@@ -28,6 +28,7 @@ with open(path) as f:
 config["process"]["terminal"] = False
 config["process"]["args"] = args
 config["linux"]["cgroupsPath"] = cgroups_path
+config["hostname"] = "swiftlet"
 with open(path, "w") as f:
     json.dump(config, f, indent=2)
 PY
