@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Times `swiftlet runtime run` against `runc run` on the same bundle, alternating the two so
+that machine noise (other builds on the box, cache state) hits both alike.
+
+    bench/measure.py SWIFTLET RUNC BUNDLE OURS_ROOT RUNC_ROOT [RUNS]
+
+Each run is a fresh child waited with wait4, which gives its wall time (monotonic clock) and its
+peak RSS. The peak covers the whole runtime process tree that it reaps itself: our monitor is
+a fork of the runtime reaped by it, runc reaps `runc init`.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def run_once(argv):
+    """Returns (milliseconds, peak RSS in KiB) of one run; fails the bench on a non-zero exit."""
+    start = time.perf_counter_ns()
+    child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = (time.perf_counter_ns() - start) / 1e6
+    child.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+    if child.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} exited {child.returncode}")
+    return elapsed, usage.ru_maxrss
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def startup_ms(argv, n=30):
+    """Median time of a command that does no container work: the cost of starting the process."""
+    return statistics.median(run_once(argv)[0] for _ in range(n))
+
+
+def main():
+    swiftlet, runc, bundle, ours_root, runc_root = sys.argv[1:6]
+    runs = int(sys.argv[6]) if len(sys.argv) > 6 else 100
+    ours_cmd = lambda i: [swiftlet, "runtime", "--root", ours_root, "run", "--bundle", bundle, f"id-{i}"]
+    runc_cmd = lambda i: [runc, "--root", runc_root, "run", "--bundle", bundle, f"id-{i}"]
+
+    # Warm the page cache and both binaries; not counted.
+    for i in range(3):
+        run_once(ours_cmd(f"warm-{i}"))
+        run_once(runc_cmd(f"warm-{i}"))
+
+    ours, theirs = [], []
+    for i in range(runs):
+        ours.append(run_once(ours_cmd(i)))
+        theirs.append(run_once(runc_cmd(i)))
+
+    def report(name, samples):
+        times = [t for t, _ in samples]
+        rss = [r for _, r in samples]
+        print(f"{name:9} median {statistics.median(times):7.2f} ms   p90 {percentile(times, 90):7.2f} ms"
+              f"   min {min(times):7.2f} ms   peak RSS {max(rss) / 1024:6.1f} MiB (median {statistics.median(rss) / 1024:.1f})")
+        return statistics.median(times)
+
+    print(f"{runs} runs each, alternating, /bin/true in a busybox bundle")
+    ours_median = report("swiftlet", ours)
+    runc_median = report("runc", theirs)
+    ratio = ours_median / runc_median
+    print(f"ratio swiftlet/runc (medians): {ratio:.2f}  (target <= 0.50: {'met' if ratio <= 0.5 else 'NOT met'})")
+
+    # How much of a run is just starting the binary (dynamic loading, runtime init)?
+    print("process startup, median of 30 (no container work):")
+    print(f"  swiftlet --help  {startup_ms([swiftlet, '--help']):6.2f} ms")
+    print(f"  runc --version   {startup_ms([runc, '--version']):6.2f} ms")
+    print(f"  /bin/true        {startup_ms(['/bin/true']):6.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make bench`: start-to-exit time of one container, swiftlet's runtime against runc.
+#   bench/runtime.sh [SWIFTLET_BINARY] [RUNS]
+# One bundle (busybox, args /bin/true, `runc spec` defaults) serves both runtimes, each with its
+# own state root; the bundle's cgroupsPath makes both create (and delete) a real cgroup per run.
+# Everything is removed on exit, pass or fail: state roots, bundle, cgroup parents.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(realpath "${1:-$repo/.build/release/swiftlet}")
+runs=${2:-100}
+work=$(mktemp -d /tmp/swiftlet-bench.XXXXXX)
+parent=swiftlet-bench-$$
+
+cleanup() {
+  # A run that failed half-way may leave a container behind; delete it before its cgroup.
+  for root in "$work/ours" "$work/runc"; do
+    [ -d "$root" ] || continue
+    for id in $(ls "$root"); do
+      "$bin" runtime --root "$work/ours" delete --force "$id" 2>/dev/null || true
+      runc --root "$work/runc" delete --force "$id" 2>/dev/null || true
+    done
+  done
+  "$repo/scripts/cgroup-rmdir.sh" 'swiftlet-bench-*'
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cgroup_mode() {
+  case $(stat -fc %T /sys/fs/cgroup) in
+    cgroup2fs) echo "unified (cgroup v2 only)" ;;
+    tmpfs) if [ -d /sys/fs/cgroup/unified ]; then echo "hybrid (v1 controllers + cgroup2 at /sys/fs/cgroup/unified)"; else echo "legacy (cgroup v1)"; fi ;;
+    *) echo unknown ;;
+  esac
+}
+
+echo "machine: $(nproc) cpus, kernel $(uname -r), cgroups $(cgroup_mode), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "swiftlet: $bin ($(du -h "$bin" | cut -f1), $(ldd "$bin" | wc -l) shared objects)"
+echo "runc: $(command -v runc) ($(runc --version | head -n 1))"
+
+"$repo/scripts/bundle.sh" "$work/bundle" "/$parent/c" /bin/true
+python3 "$repo/bench/measure.py" "$bin" "$(command -v runc)" "$work/bundle" "$work/ours" "$work/runc" "$runs"
+
+# Both runtimes were given the same cgroupsPath: its parent must exist now, made by them.
+[ -d "/sys/fs/cgroup/memory/$parent" ] || [ -d "/sys/fs/cgroup/$parent" ] ||
+  { echo "bench: no cgroup /$parent was created" >&2; exit 1; }
