@@ -56,8 +56,13 @@ public struct RaftCore {
     var lastSoftState: RaftSoftState
     var lastHardState: RaftHardState
 
-    /// Builds a node from its storage. A fresh node with empty storage needs `peers` (the initial voters);
-    /// a restarting node takes its membership from storage and must pass `peers: []`.
+    /// Builds a node from its storage.
+    /// - A founding member of a new cluster passes the initial voters as `peers` with empty storage; they are
+    ///   written into the log as committed membership entries (delivered in the first `Ready`).
+    /// - A restarting node, or one joining an existing cluster, passes `peers: []`: its membership comes from
+    ///   its snapshot and from membership entries it replays or receives.
+    /// - Passing `peers` with a storage that holds entries but no membership (tests preloading a log) takes
+    ///   `peers` as the membership without writing anything.
     public init(config: RaftConfig, storage: any RaftStorage, peers: [RaftNodeID] = []) throws(RaftError) {
         guard config.id != .none else { throw .invalidConfig("node id must not be 0") }
         guard config.heartbeatTick > 0, config.electionTick > config.heartbeatTick else {
@@ -65,11 +70,14 @@ public struct RaftCore {
         }
         let (hardState, storedConf) = storage.initialState()
         var conf = storedConf
+        var bootstrap = false
         if !peers.isEmpty {
-            guard storedConf.voters.isEmpty, storedConf.learners.isEmpty else {
-                throw .invalidConfig("peers given but storage already has a membership")
+            guard storedConf.voters.isEmpty, storedConf.learners.isEmpty, hardState.isEmpty else {
+                throw .invalidConfig("peers given but storage already has state")
             }
+            guard !peers.contains(.none) else { throw .invalidConfig("peer id 0") }
             conf = RaftConfState(voters: peers)
+            bootstrap = storage.lastIndex() == 0
         }
         id = config.id
         electionTimeout = config.electionTick
@@ -95,6 +103,18 @@ public struct RaftCore {
                 throw .invalidConfig("applied \(config.applied) beyond commit \(log.committed)")
             }
             log.applied = max(log.applied, config.applied)
+        }
+        if bootstrap {
+            // The initial membership goes into the log as committed entries at term 1, as if a leader had
+            // replicated them. Nodes added later replay them from the log (or get them in a snapshot), so every
+            // member derives the same configuration from the same data.
+            let entries = conf.voters.enumerated().map { i, peer in
+                RaftEntry(term: 1, index: UInt64(i + 1), kind: .confChange,
+                          data: RaftConfChange(.addVoter, peer).encoded())
+            }
+            log.append(entries)
+            log.committed = UInt64(entries.count)
+            term = 1
         }
         tracker.setConf(conf, lastIndex: log.lastIndex)
         becomeFollower(term: term, leader: .none)
