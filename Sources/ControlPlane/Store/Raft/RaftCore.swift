@@ -72,12 +72,12 @@ public struct RaftCore {
         var conf = storedConf
         var bootstrap = false
         if !peers.isEmpty {
-            guard storedConf.voters.isEmpty, storedConf.learners.isEmpty, hardState.isEmpty else {
-                throw .invalidConfig("peers given but storage already has state")
+            guard storedConf.voters.isEmpty, storedConf.learners.isEmpty else {
+                throw .invalidConfig("peers given but storage already has a membership")
             }
             guard !peers.contains(.none) else { throw .invalidConfig("peer id 0") }
             conf = RaftConfState(voters: peers)
-            bootstrap = storage.lastIndex() == 0
+            bootstrap = storage.lastIndex() == 0 && hardState.isEmpty
         }
         id = config.id
         electionTimeout = config.electionTick
