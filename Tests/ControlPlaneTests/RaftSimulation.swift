@@ -1,0 +1,566 @@
+// Deterministic simulation of a Raft cluster: in-memory nodes driven through the real Ready contract,
+// a network that drops, delays, reorders and duplicates, partitions that come and go, crashes that lose
+// everything not yet persisted, clients doing puts and ReadIndex gets, and safety checks throughout.
+// Everything random is drawn from one seeded `SimRandom`, so a seed replays exactly.
+
+@testable import ControlPlane
+
+struct SimFailure: Error, CustomStringConvertible {
+    var seed: UInt64
+    var tick: Int
+    var message: String
+    var description: String {
+        "raft simulation seed \(seed) failed at tick \(tick): \(message)\n  replay: SWIFTLET_RAFT_SEED=\(seed) swift test --filter RaftSimulationTests"
+    }
+}
+
+/// Knobs of one run, drawn from the seed so that seeds explore different mixes of faults.
+struct SimParams: CustomStringConvertible {
+    var nodes: Int
+    var dropRate: Double
+    var dupRate: Double
+    var maxDelay: Int
+    var crashRate: Double
+    var crashMidReadyRate: Double
+    var partitionRate: Double
+    var readyRate: Double
+    var snapshotInterval: Int
+    var retainEntries: Int
+    var maxInflight: Int
+    var maxSizePerMessage: UInt64
+    var preVote: Bool
+    var checkQuorum: Bool
+    var membershipChurn: Bool
+    var chaosTicks = 400
+    var livenessBound = 200
+    var clients = 3
+    var keys = 3
+    /// Total client operations started; keeps per-key histories small enough for the checker.
+    var opLimit = 40
+
+    init(seed: UInt64, rng: inout SimRandom) {
+        nodes = seed % 2 == 0 ? 3 : 5
+        dropRate = rng.unit() * 0.15
+        dupRate = rng.unit() * 0.1
+        maxDelay = rng.range(1...4)
+        crashRate = rng.unit() * 0.006
+        crashMidReadyRate = rng.unit() * 0.05
+        partitionRate = rng.unit() * 0.03
+        readyRate = 0.5 + rng.unit() * 0.5
+        snapshotInterval = rng.range(4...20)
+        retainEntries = rng.range(0...5)
+        maxInflight = rng.range(1...8)
+        maxSizePerMessage = rng.chance(0.5) ? 64 : 1 << 20
+        preVote = rng.chance(0.75)
+        checkQuorum = rng.chance(0.75)
+        membershipChurn = nodes == 5 && rng.chance(0.5)
+    }
+
+    var description: String {
+        "nodes=\(nodes) drop=\(dropRate) dup=\(dupRate) delay≤\(maxDelay) crash=\(crashRate) crashMidReady=\(crashMidReadyRate) partition=\(partitionRate) ready=\(readyRate) snapEvery=\(snapshotInterval) retain=\(retainEntries) inflight=\(maxInflight) maxMsg=\(maxSizePerMessage) preVote=\(preVote) checkQuorum=\(checkQuorum) churn=\(membershipChurn)"
+    }
+}
+
+final class SimNode {
+    let id: RaftNodeID
+    var core: RaftCore?
+    /// What survived the last Ready: all a restarted node gets back.
+    var storage = RaftMemoryStorage()
+    var kv = SimKV()
+    /// Bumped on every crash, so clients can tell that the node they talked to lost their request.
+    var incarnation = 0
+    var downUntil = 0
+    /// Highest commit index of this node whose entries were checked against the global committed log.
+    var checkedCommit: UInt64 = 0
+
+    init(id: RaftNodeID) { self.id = id }
+}
+
+struct InFlight {
+    var deliverAt: Int
+    var seq: Int
+    var message: RaftMessage
+    /// Snapshots carry a transport report back to the sender; a dropped one reports failure on arrival time.
+    var droppedSnapshot: Bool
+}
+
+struct PendingOp {
+    var kind: HistoryOp.Kind
+    var op: UInt64
+    var key: String
+    var node: RaftNodeID
+    var incarnation: Int
+    var call: Int
+    var deadline: Int
+    /// Index into the history, for puts (recorded at invocation with an unknown outcome).
+    var historyIndex: Int?
+    /// For gets: the confirmed read index, once the ReadState arrived.
+    var readIndex: UInt64?
+}
+
+final class RaftSimulation {
+    let seed: UInt64
+    var rng: SimRandom
+    var params: SimParams
+    var nodes: [SimNode] = []
+    var initialVoters: [RaftNodeID] = []
+    var tick = 0
+    /// Event counter: the simulated real-time axis of the client history (finer than ticks).
+    var clock = 0
+    var network: [InFlight] = []
+    var seqCounter = 0
+    /// Partition group per node; messages cross only between equal groups.
+    var group: [RaftNodeID: Int] = [:]
+    var chaos = true
+    var trace: Bool
+
+    // Safety bookkeeping.
+    var leaderOfTerm: [UInt64: RaftNodeID] = [:]
+    /// The one true committed log, as first observed on any node: index → (term, data).
+    var committed: [UInt64: RaftEntry] = [:]
+    var maxCommitted: UInt64 = 0
+    /// Upper bound of the term in which each index was committed (leader completeness applies to later terms).
+    var commitTerm: [UInt64: UInt64] = [:]
+
+    // Clients.
+    var history: [HistoryOp] = []
+    var pending: [Int: PendingOp] = [:]
+    var opsStarted = 0
+    var nextOp: UInt64 = 1
+    var marker: UInt64 = 0
+    var recoveryTicks = 0
+    var membershipOps: [String] = []
+    var removed: Set<RaftNodeID> = []
+
+    init(seed: UInt64, trace: Bool = false) {
+        self.seed = seed
+        self.trace = trace
+        rng = SimRandom(seed: seed)
+        params = SimParams(seed: seed, rng: &rng)
+        let count = params.nodes
+        nodes = (1...count).map { SimNode(id: RaftNodeID($0)) }
+        // With churn, nodes 4 and 5 start outside the cluster and are added (and others removed) at runtime.
+        initialVoters = params.membershipChurn ? [1, 2, 3] : nodes.map(\.id)
+        for n in nodes { group[n.id] = 0 }
+    }
+
+    func fail(_ message: String) -> SimFailure { SimFailure(seed: seed, tick: tick, message: message) }
+
+    func log(_ s: @autoclosure () -> String) { if trace { print("[t\(tick) c\(clock)] \(s())") } }
+
+    // MARK: Node lifecycle
+
+    func start(_ node: SimNode) throws(SimFailure) {
+        var config = RaftConfig(id: node.id, randomSeed: rng.next())
+        config.maxInflightMessages = params.maxInflight
+        config.maxSizePerMessage = params.maxSizePerMessage
+        config.preVote = params.preVote
+        config.checkQuorum = params.checkQuorum
+        // The state machine is volatile: it restarts from the persisted snapshot and replays the log.
+        let snap = node.storage.currentSnapshot
+        guard let kv = snap.isEmpty ? SimKV() : SimKV(decoding: snap.data) else { throw fail("bad snapshot image on \(node.id)") }
+        node.kv = kv
+        config.applied = snap.metadata.index
+        let fresh = node.storage.lastIndex() == 0 && node.storage.hardState.isEmpty
+        let peers = fresh && initialVoters.contains(node.id) ? initialVoters : []
+        do {
+            node.core = try RaftCore(config: config, storage: node.storage, peers: peers)
+        } catch {
+            throw fail("node \(node.id) failed to start: \(error)")
+        }
+        node.checkedCommit = snap.metadata.index
+        log("start \(node.id) applied=\(snap.metadata.index) last=\(node.storage.lastIndex())")
+    }
+
+    func crash(_ node: SimNode) {
+        guard node.core != nil else { return }
+        node.core = nil
+        node.incarnation += 1
+        node.downUntil = tick + rng.range(5...30)
+        log("crash \(node.id)")
+    }
+
+    // MARK: Ready handling (the driver contract)
+
+    func handleReady(_ node: SimNode) throws(SimFailure) {
+        guard var core = node.core, core.hasReady else { return }
+        let rd = core.ready()
+        // 1. Persist.
+        do {
+            if let snap = rd.snapshot { try node.storage.applySnapshot(snap) }
+            try node.storage.append(rd.entries)
+        } catch {
+            throw fail("node \(node.id) storage rejected Ready: \(error)")
+        }
+        if let hs = rd.hardState { node.storage.setHardState(hs) }
+        if chaos && rng.chance(params.crashMidReadyRate) {
+            // Durable but nothing sent or applied: the restart must cope.
+            crash(node)
+            return
+        }
+        // 2. Send.
+        for m in rd.messages { send(m) }
+        // 3. Apply.
+        if let snap = rd.snapshot {
+            guard let kv = SimKV(decoding: snap.data) else { throw fail("bad snapshot image from leader") }
+            node.kv = kv
+            node.checkedCommit = max(node.checkedCommit, snap.metadata.index)
+        }
+        for e in rd.committedEntries {
+            try checkApplied(node, e)
+            if let cmd = node.kv.apply(e) { completePut(node, cmd) }
+            node.kv.applied = e.index
+        }
+        for rs in rd.readStates { attachReadState(node, rs) }
+        core.advance(rd)
+        node.core = core
+        serveReads(node)
+        try maybeCompact(node)
+        try checkCommitted(node)
+        event()
+    }
+
+    func maybeCompact(_ node: SimNode) throws(SimFailure) {
+        guard let core = node.core else { return }
+        let applied = core.appliedIndex
+        let snapIndex = node.storage.currentSnapshot.metadata.index
+        guard applied >= snapIndex + UInt64(params.snapshotInterval), applied <= node.storage.lastIndex() else { return }
+        do {
+            try node.storage.createSnapshot(index: applied, confState: core.confState, data: node.kv.encoded)
+            let keep = UInt64(params.retainEntries)
+            if applied > keep, applied - keep >= node.storage.firstIndex() {
+                try node.storage.compact(applied - keep)
+            }
+        } catch {
+            throw fail("node \(node.id) compaction failed: \(error)")
+        }
+    }
+
+    // MARK: Network
+
+    func linked(_ a: RaftNodeID, _ b: RaftNodeID) -> Bool { group[a] == group[b] }
+
+    func send(_ m: RaftMessage) {
+        var lost = !linked(m.from, m.to) || rng.chance(params.dropRate)
+        if m.type == .snapshot {
+            // Keep the message either way: on its arrival time the transport reports the outcome to the leader.
+            network.append(InFlight(deliverAt: tick + rng.range(1...params.maxDelay), seq: nextSeq(), message: m, droppedSnapshot: lost))
+            return
+        }
+        guard !lost else { return }
+        let copies = rng.chance(params.dupRate) ? 2 : 1
+        for _ in 0..<copies {
+            network.append(InFlight(deliverAt: tick + rng.range(1...params.maxDelay), seq: nextSeq(), message: m, droppedSnapshot: false))
+        }
+        lost = false
+    }
+
+    func nextSeq() -> Int { seqCounter += 1; return seqCounter }
+
+    func deliverDue() throws(SimFailure) {
+        var due = network.filter { $0.deliverAt <= tick }
+        network.removeAll { $0.deliverAt <= tick }
+        due.sort { $0.seq < $1.seq }
+        rng.shuffle(&due)
+        for item in due {
+            let m = item.message
+            let target = nodes.first { $0.id == m.to }
+            let arrives = !item.droppedSnapshot && linked(m.from, m.to) && target?.core != nil
+            if m.type == .snapshot, let sender = nodes.first(where: { $0.id == m.from }), sender.core != nil {
+                sender.core?.reportSnapshot(to: m.to, failed: !arrives)
+            }
+            guard arrives, let node = target else { continue }
+            do {
+                try node.core?.step(m)
+            } catch {
+                // Refusals (e.g. a forwarded proposal reaching a node without leader) are normal under chaos.
+            }
+            event()
+            if rng.chance(params.readyRate) || !chaos { try handleReady(node) }
+        }
+    }
+
+    // MARK: Clients
+
+    func startClientOp(_ client: Int) throws(SimFailure) {
+        let up = nodes.filter { $0.core != nil && !removed.contains($0.id) }
+        guard let node = rng.pick(up), var core = node.core else { return }
+        let op = nextOp
+        nextOp += 1
+        let key = "k\(rng.below(params.keys))"
+        let deadline = tick + 40
+        if rng.chance(0.5) {
+            let value = "v\(op)"
+            let call = clock
+            do {
+                try core.propose(SimCommand.put(op: op, key: key, value: value).encoded)
+            } catch {
+                // Refused on the spot (no leader, transfer): it certainly did not happen, so it is not in the history.
+                node.core = core
+                return
+            }
+            node.core = core
+            opsStarted += 1
+            history.append(HistoryOp(kind: .put, key: key, value: value, call: call, ret: .max))
+            pending[client] = PendingOp(kind: .put, op: op, key: key, node: node.id, incarnation: node.incarnation,
+                                        call: call, deadline: deadline, historyIndex: history.count - 1)
+            log("client \(client) put \(key)=\(value) via \(node.id)")
+        } else {
+            let call = clock
+            do {
+                try core.readIndex(context: Array("\(op)".utf8))
+            } catch {
+                node.core = core
+                return
+            }
+            node.core = core
+            opsStarted += 1
+            pending[client] = PendingOp(kind: .get, op: op, key: key, node: node.id, incarnation: node.incarnation,
+                                        call: call, deadline: deadline)
+            log("client \(client) get \(key) via \(node.id)")
+        }
+        event()
+    }
+
+    func completePut(_ node: SimNode, _ cmd: SimCommand) {
+        if case let .marker(op) = cmd, op == marker { return }
+        for (client, p) in pending where p.kind == .put && p.op == cmd.op && p.node == node.id && p.incarnation == node.incarnation {
+            if let h = p.historyIndex { history[h].ret = clock }
+            pending[client] = nil
+            event()
+        }
+    }
+
+    func attachReadState(_ node: SimNode, _ rs: RaftReadState) {
+        let ctx = String(decoding: rs.context, as: UTF8.self)
+        for (client, p) in pending where p.kind == .get && "\(p.op)" == ctx && p.node == node.id && p.incarnation == node.incarnation {
+            pending[client]?.readIndex = rs.index
+        }
+    }
+
+    func serveReads(_ node: SimNode) {
+        for client in pending.keys.sorted() {
+            guard let p = pending[client], p.kind == .get, p.node == node.id, p.incarnation == node.incarnation,
+                  let index = p.readIndex, node.kv.applied >= index else { continue }
+            history.append(HistoryOp(kind: .get, key: p.key, value: node.kv.values[p.key] ?? "", call: p.call, ret: clock))
+            pending[client] = nil
+            event()
+        }
+    }
+
+    func runClients() throws(SimFailure) {
+        for client in 0..<params.clients {
+            if let p = pending[client] {
+                let node = nodes.first { $0.id == p.node }
+                if tick > p.deadline || node?.incarnation != p.incarnation {
+                    // Abandoned: a put's outcome stays unknown (ret = ∞); a get without answer has no effect.
+                    pending[client] = nil
+                }
+                continue
+            }
+            if chaos && opsStarted < params.opLimit && rng.chance(0.15) { try startClientOp(client) }
+        }
+    }
+
+    // MARK: Membership churn
+
+    func maybeChangeMembership() {
+        guard params.membershipChurn, rng.chance(0.02) else { return }
+        guard let leaderNode = nodes.first(where: { $0.core?.role == .leader }), var core = leaderNode.core else { return }
+        let conf = core.confState
+        var options: [RaftConfChange] = []
+        for n in nodes.map(\.id) where !removed.contains(n) {
+            if conf.learners.contains(n) { options.append(RaftConfChange(.addVoter, n)) }
+            if !conf.contains(n) { options.append(RaftConfChange(.addLearner, n)) }
+            if conf.contains(n) && conf.voters.count > 3 { options.append(RaftConfChange(.removeNode, n)) }
+        }
+        guard let change = rng.pick(options) else { return }
+        do {
+            try core.proposeConfChange(change)
+            membershipOps.append("t\(tick) \(change.type)(\(change.nodeID))")
+            if change.type == .removeNode { removed.insert(change.nodeID) }
+            log("propose \(change) on \(leaderNode.id)")
+        } catch {}
+        leaderNode.core = core
+    }
+
+    // MARK: Safety checks
+
+    /// Cheap checks, run after every event.
+    func event() {
+        clock += 1
+    }
+
+    func checkElectionSafety() throws(SimFailure) {
+        for n in nodes {
+            guard let core = n.core, core.role == .leader else { continue }
+            if let other = leaderOfTerm[core.term], other != n.id {
+                throw fail("election safety: \(other) and \(n.id) both led term \(core.term)")
+            }
+            leaderOfTerm[core.term] = n.id
+        }
+    }
+
+    func record(_ e: RaftEntry, on node: SimNode, what: String) throws(SimFailure) {
+        if let known = committed[e.index] {
+            if known != e { throw fail("\(what): node \(node.id) has \(e) at \(e.index), others \(known)") }
+        } else {
+            committed[e.index] = e
+            maxCommitted = max(maxCommitted, e.index)
+        }
+        // A node learns of a commit from the leader of its current term (or later), so its term bounds the
+        // term in which the entry was committed from above; keep the tightest bound seen.
+        if let term = node.core?.term {
+            commitTerm[e.index] = min(commitTerm[e.index] ?? .max, term)
+        }
+    }
+
+    /// State-machine safety: everything applied anywhere at an index is the same entry.
+    func checkApplied(_ node: SimNode, _ e: RaftEntry) throws(SimFailure) {
+        if e.index != node.kv.applied + 1 && node.kv.applied != 0 {
+            throw fail("node \(node.id) applied \(e.index) after \(node.kv.applied)")
+        }
+        try record(e, on: node, what: "state-machine safety")
+    }
+
+    /// Commit safety: what a node considers committed agrees with the global committed log.
+    func checkCommitted(_ node: SimNode) throws(SimFailure) {
+        guard let core = node.core, core.committedIndex > node.checkedCommit else { return }
+        let lo = max(node.checkedCommit + 1, core.firstIndex)
+        if lo <= core.committedIndex {
+            guard let entries = try? core.entries(lo, core.committedIndex + 1) else { throw fail("node \(node.id) lost committed entries") }
+            for e in entries { try record(e, on: node, what: "commit safety") }
+        }
+        node.checkedCommit = core.committedIndex
+    }
+
+    func fullLog(_ core: RaftCore) -> [RaftEntry] {
+        (try? core.entries(core.firstIndex, core.lastIndex + 1)) ?? []
+    }
+
+    /// Log matching: if two logs hold an entry with the same index and term, they agree up to it.
+    func checkLogMatching() throws(SimFailure) {
+        let up = nodes.compactMap { n in n.core.map { (n.id, $0.firstIndex, fullLog($0)) } }
+        for i in 0..<up.count {
+            for j in (i + 1)..<up.count {
+                let (a, aFirst, aLog) = up[i], (b, bFirst, bLog) = up[j]
+                let lo = max(aFirst, bFirst)
+                let hi = min(aFirst + UInt64(aLog.count), bFirst + UInt64(bLog.count))
+                guard lo < hi else { continue }
+                var idx = hi - 1
+                while idx >= lo && aLog[Int(idx - aFirst)].term != bLog[Int(idx - bFirst)].term {
+                    if idx == lo { break }
+                    idx -= 1
+                }
+                guard aLog[Int(idx - aFirst)].term == bLog[Int(idx - bFirst)].term else { continue }
+                for k in lo...idx where aLog[Int(k - aFirst)] != bLog[Int(k - bFirst)] {
+                    throw fail("log matching: nodes \(a) and \(b) agree on term at \(idx) but differ at \(k)")
+                }
+            }
+        }
+    }
+
+    /// Leader completeness: a leader holds every entry committed in an earlier term (unless it compacted it).
+    func checkLeaderCompleteness() throws(SimFailure) {
+        for n in nodes {
+            guard let core = n.core, core.role == .leader, maxCommitted > 0 else { continue }
+            let lo = max(core.firstIndex, 1)
+            guard lo <= maxCommitted else { continue }
+            let entries = (try? core.entries(lo, min(maxCommitted, core.lastIndex) + 1)) ?? []
+            for i in lo...maxCommitted {
+                guard let want = committed[i], let t = commitTerm[i], t < core.term else { continue }
+                let pos = Int(i - lo)
+                guard pos < entries.count, entries[pos] == want else {
+                    let have = pos < entries.count ? "\(entries[pos])" : "nothing"
+                    throw fail("leader completeness: leader \(n.id) of term \(core.term) has \(have) at \(i), committed by term \(t) was \(want)")
+                }
+            }
+        }
+    }
+
+    // MARK: Main loop
+
+    func runTick() throws(SimFailure) {
+        tick += 1
+        if chaos {
+            for n in nodes where n.core != nil && rng.chance(params.crashRate) { crash(n) }
+            if rng.chance(params.partitionRate) {
+                let split = rng.chance(0.7)
+                for n in nodes { group[n.id] = split ? rng.below(2) : 0 }
+                log("partition \(nodes.map { "\($0.id):\(group[$0.id] ?? 0)" })")
+            }
+            maybeChangeMembership()
+        }
+        for n in nodes where n.core == nil && tick >= n.downUntil && (!chaos || rng.chance(0.5)) { try start(n) }
+        var order = nodes
+        rng.shuffle(&order)
+        for n in order where n.core != nil {
+            n.core?.tick()
+            event()
+            if rng.chance(params.readyRate) || !chaos { try handleReady(n) }
+            try checkElectionSafety()
+        }
+        try deliverDue()
+        try checkElectionSafety()
+        try runClients()
+        for n in order where rng.chance(params.readyRate) || !chaos {
+            try handleReady(n)
+            try checkElectionSafety()
+        }
+        try checkLogMatching()
+        try checkLeaderCompleteness()
+    }
+
+    /// Runs chaos, then heals everything and requires progress within `livenessBound` ticks.
+    func run() throws(SimFailure) {
+        log("params \(params)")
+        for n in nodes { try start(n) }
+        while tick < params.chaosTicks { try runTick() }
+
+        // Heal: no partitions, no loss, everyone up, prompt Ready handling.
+        chaos = false
+        for n in nodes { group[n.id] = 0 }
+        params.dropRate = 0
+        params.dupRate = 0
+        let healedAt = tick
+        marker = nextOp
+        nextOp += 1
+        var proposed = false
+        while true {
+            try runTick()
+            let members = currentMembers()
+            if members.allSatisfy({ id in nodes.first { $0.id == id }?.kv.seen.contains(marker) == true }) {
+                break
+            }
+            if tick - healedAt > params.livenessBound {
+                let roles = nodes.map { "\($0.id):\($0.core.map { "\($0.role)@\($0.term) c\($0.committedIndex) a\($0.appliedIndex) l\($0.lastIndex)" } ?? "down")" }
+                throw fail("liveness: marker not applied on all members \(members) within \(params.livenessBound) ticks after heal (proposed=\(proposed)); \(roles)")
+            }
+            // Retry the marker through whichever node leads now; it is deduplicated if it lands twice.
+            if (tick - healedAt) % 5 == 1, let leaderNode = nodes.first(where: { $0.core?.role == .leader }) {
+                do {
+                    try leaderNode.core?.propose(SimCommand.marker(op: marker).encoded)
+                    proposed = true
+                } catch {}
+            }
+        }
+        recoveryTicks = tick - healedAt
+        // Let stragglers finish, then every member's state machine must be identical.
+        for _ in 0..<30 { try runTick() }
+        let members = currentMembers().compactMap { id in nodes.first { $0.id == id } }
+        if let first = members.first, let odd = members.first(where: { $0.kv.values != first.kv.values }) {
+            throw fail("state machines diverged: \(first.id)=\(first.kv.values) \(odd.id)=\(odd.kv.values)")
+        }
+        if let key = LinearizabilityChecker.firstViolation(history) {
+            let ops = history.filter { $0.key == key }.map { "  \($0)" }.joined(separator: "\n")
+            throw fail("history of \(key) is not linearizable:\n\(ops)")
+        }
+    }
+
+    /// Members according to the most advanced node's applied configuration.
+    func currentMembers() -> [RaftNodeID] {
+        let best = nodes.compactMap(\.core).max { $0.appliedIndex < $1.appliedIndex }
+        guard let conf = best?.confState else { return initialVoters }
+        return conf.voters + conf.learners
+    }
+}
