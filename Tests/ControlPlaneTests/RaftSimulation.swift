@@ -205,6 +205,7 @@ final class RaftSimulation {
             guard let kv = SimKV(decoding: snap.data) else { throw fail("bad snapshot image from leader") }
             node.kv = kv
             node.checkedCommit = max(node.checkedCommit, snap.metadata.index)
+            log("node \(node.id) installed snapshot \(snap.metadata.index) conf \(snap.metadata.confState) with \(kv.values.count) keys")
         }
         for e in rd.committedEntries {
             try checkApplied(node, e)
@@ -270,6 +271,7 @@ final class RaftSimulation {
                 sender.core?.reportSnapshot(to: m.to, failed: !arrives)
             }
             guard arrives, let node = target else { continue }
+            log("deliver \(m.type) \(m.from)→\(m.to) term \(m.term) idx \(m.index) logTerm \(m.logTerm) commit \(m.commit) n\(m.entries.count)\(m.reject ? " reject hint \(m.rejectHint)" : "")")
             do {
                 try node.core?.step(m)
             } catch {
@@ -533,8 +535,7 @@ final class RaftSimulation {
                 break
             }
             if tick - healedAt > params.livenessBound {
-                let roles = nodes.map { "\($0.id):\($0.core.map { "\($0.role)@\($0.term) c\($0.committedIndex) a\($0.appliedIndex) l\($0.lastIndex)" } ?? "down")" }
-                throw fail("liveness: marker not applied on all members \(members) within \(params.livenessBound) ticks after heal (proposed=\(proposed)); \(roles)")
+                throw fail("liveness: marker not applied on all members \(members) within \(params.livenessBound) ticks after heal (proposed=\(proposed))\(stateDump())")
             }
             // Retry the marker through whichever node leads now; it is deduplicated if it lands twice.
             if (tick - healedAt) % 5 == 1, let leaderNode = nodes.first(where: { $0.core?.role == .leader }) {
@@ -545,11 +546,23 @@ final class RaftSimulation {
             }
         }
         recoveryTicks = tick - healedAt
-        // Let stragglers finish, then every member's state machine must be identical.
-        for _ in 0..<30 { try runTick() }
-        let members = currentMembers().compactMap { id in nodes.first { $0.id == id } }
+        // Convergence: every member applies everything committed; then their state machines must be identical.
+        let convergeStart = tick
+        var members: [SimNode] = []
+        while true {
+            members = currentMembers().compactMap { id in nodes.first { $0.id == id } }
+            let target = nodes.compactMap { $0.core?.committedIndex }.max() ?? 0
+            if members.allSatisfy({ $0.kv.applied >= target }) { break }
+            if tick - convergeStart > params.livenessBound {
+                throw fail("convergence: members did not apply up to \(target) within \(params.livenessBound) ticks\(stateDump())")
+            }
+            try runTick()
+        }
         if let first = members.first, let odd = members.first(where: { $0.kv.values != first.kv.values }) {
-            throw fail("state machines diverged: \(first.id)=\(first.kv.values) \(odd.id)=\(odd.kv.values)")
+            var expected = SimKV()
+            for i in 1...max(maxCommitted, 1) { if let e = committed[i] { expected.apply(e) } }
+            let all = nodes.map { "\n  \($0.id): applied \($0.kv.applied) \($0.kv.values.sorted { $0.key < $1.key })" }.joined()
+            throw fail("state machines diverged (\(first.id) vs \(odd.id)); committed log gives \(expected.values.sorted { $0.key < $1.key })\(all)\(stateDump())")
         }
         if let key = LinearizabilityChecker.firstViolation(history) {
             let ops = history.filter { $0.key == key }.map { "  \($0)" }.joined(separator: "\n")
@@ -557,10 +570,37 @@ final class RaftSimulation {
         }
     }
 
-    /// Members according to the most advanced node's applied configuration.
+    /// Node and leader-progress summary for failure messages.
+    func stateDump() -> String {
+        let roles = nodes.map { n in
+            let state = n.core.map { "\($0.role)@\($0.term) c\($0.committedIndex) a\($0.appliedIndex) f\($0.firstIndex) l\($0.lastIndex) conf\($0.confState.voters)/\($0.confState.learners)" } ?? "down"
+            return "\n  \(n.id): \(state) snap\(n.storage.currentSnapshot.metadata.index)"
+        }.joined()
+        let progress = nodes.first { $0.core?.role == .leader }.flatMap { l in l.core.map { core in
+            nodes.map { n in core.progress(of: n.id).map { "\n  pr[\(n.id)] \($0.state) m\($0.match) n\($0.next) active=\($0.recentActive) pend=\($0.pendingSnapshot) paused=\($0.isPaused)" } ?? "" }.joined()
+        } } ?? ""
+        return "\(roles)\(progress)\n  membership: \(membershipOps)"
+    }
+
+    /// Members according to the committed log: the bootstrap entries and every committed change, replayed
+    /// with the same validity rules the core applies.
     func currentMembers() -> [RaftNodeID] {
-        let best = nodes.compactMap(\.core).max { $0.appliedIndex < $1.appliedIndex }
-        guard let conf = best?.confState else { return initialVoters }
-        return conf.voters + conf.learners
+        var voters: [RaftNodeID] = [], learners: [RaftNodeID] = []
+        for i in 1...max(maxCommitted, 1) {
+            guard let e = committed[i], e.kind == .confChange, let cc = try? RaftConfChange(decoding: e.data) else { continue }
+            switch cc.type {
+            case .addVoter:
+                if !voters.contains(cc.nodeID) { voters.append(cc.nodeID) }
+                learners.removeAll { $0 == cc.nodeID }
+            case .addLearner:
+                if !voters.contains(cc.nodeID) && !learners.contains(cc.nodeID) { learners.append(cc.nodeID) }
+            case .removeNode:
+                if voters != [cc.nodeID] {
+                    voters.removeAll { $0 == cc.nodeID }
+                    learners.removeAll { $0 == cc.nodeID }
+                }
+            }
+        }
+        return (voters + learners).sorted()
     }
 }

@@ -89,7 +89,14 @@ extension RaftCore {
     /// An empty append anchored at `next - 1`, sent regardless of flow control. If every message that filled
     /// the inflight window was lost, its answer (accept or reject) is what unblocks the follower.
     private mutating func sendEmptyProbe(to peer: RaftNodeID) {
-        guard let pr = tracker[peer], let prevTerm = try? log.term(pr.next - 1) else { return }
+        guard var pr = tracker[peer] else { return }
+        guard let prevTerm = try? log.term(pr.next - 1) else {
+            // We compacted past what is in flight: fall back to probing, which sends a snapshot if needed.
+            pr.becomeProbe()
+            tracker[peer] = pr
+            sendAppend(to: peer)
+            return
+        }
         var m = RaftMessage(type: .append, from: id, to: peer, term: term)
         m.index = pr.next - 1
         m.logTerm = prevTerm

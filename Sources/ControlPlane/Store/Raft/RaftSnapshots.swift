@@ -36,8 +36,10 @@ extension RaftCore {
     mutating func restore(_ snap: RaftSnapshot) -> Bool {
         let meta = snap.metadata
         guard meta.index > log.committed else { return false }
-        // A snapshot whose membership does not include us is not for us (e.g. we were removed meanwhile).
-        guard meta.confState.contains(id) else { return false }
+        // The snapshot's membership may predate our own addition (the leader's latest snapshot was taken before
+        // it added us). We still take it: the entries after it, which we receive next, include our addition,
+        // and until we apply that we are simply not promotable. Refusing would leave a new node stuck until
+        // the leader happens to take a newer snapshot.
         if log.matchTerm(meta.index, meta.term) {
             // Our log already holds the snapshot's last entry, hence (log matching) everything before it:
             // just commit up to it instead of throwing the log away.
