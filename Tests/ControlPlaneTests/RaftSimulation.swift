@@ -23,6 +23,8 @@ struct SimParams: CustomStringConvertible {
     var crashRate: Double
     var crashMidReadyRate: Double
     var partitionRate: Double
+    /// Faults aimed at the current leader, which is where the interesting races (figure 8 of the paper) live.
+    var leaderFaultRate: Double
     var readyRate: Double
     var snapshotInterval: Int
     var retainEntries: Int
@@ -46,6 +48,7 @@ struct SimParams: CustomStringConvertible {
         crashRate = rng.unit() * 0.006
         crashMidReadyRate = rng.unit() * 0.05
         partitionRate = rng.unit() * 0.03
+        leaderFaultRate = rng.unit() * 0.03
         readyRate = 0.5 + rng.unit() * 0.5
         snapshotInterval = rng.range(4...20)
         retainEntries = rng.range(0...5)
@@ -57,7 +60,25 @@ struct SimParams: CustomStringConvertible {
     }
 
     var description: String {
-        "nodes=\(nodes) drop=\(dropRate) dup=\(dupRate) delay≤\(maxDelay) crash=\(crashRate) crashMidReady=\(crashMidReadyRate) partition=\(partitionRate) ready=\(readyRate) snapEvery=\(snapshotInterval) retain=\(retainEntries) inflight=\(maxInflight) maxMsg=\(maxSizePerMessage) preVote=\(preVote) checkQuorum=\(checkQuorum) churn=\(membershipChurn)"
+        "nodes=\(nodes) drop=\(dropRate) dup=\(dupRate) delay≤\(maxDelay) crash=\(crashRate) crashMidReady=\(crashMidReadyRate) partition=\(partitionRate) leaderFault=\(leaderFaultRate) ready=\(readyRate) snapEvery=\(snapshotInterval) retain=\(retainEntries) inflight=\(maxInflight) maxMsg=\(maxSizePerMessage) preVote=\(preVote) checkQuorum=\(checkQuorum) churn=\(membershipChurn)"
+    }
+}
+
+/// What a run exercised, summed over seeds for the report.
+struct SimStats {
+    var crashes = 0
+    var snapshotsInstalled = 0
+    var leadersElected = 0
+    var messagesDelivered = 0
+    var putsAcked = 0
+    var readsServed = 0
+    var transfers = 0
+
+    static func + (a: SimStats, b: SimStats) -> SimStats {
+        SimStats(crashes: a.crashes + b.crashes, snapshotsInstalled: a.snapshotsInstalled + b.snapshotsInstalled,
+                 leadersElected: a.leadersElected + b.leadersElected, messagesDelivered: a.messagesDelivered + b.messagesDelivered,
+                 putsAcked: a.putsAcked + b.putsAcked, readsServed: a.readsServed + b.readsServed,
+                 transfers: a.transfers + b.transfers)
     }
 }
 
@@ -130,6 +151,7 @@ final class RaftSimulation {
     var marker: UInt64 = 0
     var recoveryTicks = 0
     var membershipOps: [String] = []
+    var stats = SimStats()
     var removed: Set<RaftNodeID> = []
 
     init(seed: UInt64, trace: Bool = false) {
@@ -176,6 +198,7 @@ final class RaftSimulation {
         guard node.core != nil else { return }
         node.core = nil
         node.incarnation += 1
+        stats.crashes += 1
         node.downUntil = tick + rng.range(5...30)
         log("crash \(node.id)")
     }
@@ -205,6 +228,7 @@ final class RaftSimulation {
             guard let kv = SimKV(decoding: snap.data) else { throw fail("bad snapshot image from leader") }
             node.kv = kv
             node.checkedCommit = max(node.checkedCommit, snap.metadata.index)
+            stats.snapshotsInstalled += 1
             log("node \(node.id) installed snapshot \(snap.metadata.index) conf \(snap.metadata.confState) with \(kv.values.count) keys")
         }
         for e in rd.committedEntries {
@@ -271,6 +295,7 @@ final class RaftSimulation {
                 sender.core?.reportSnapshot(to: m.to, failed: !arrives)
             }
             guard arrives, let node = target else { continue }
+            stats.messagesDelivered += 1
             log("deliver \(m.type) \(m.from)→\(m.to) term \(m.term) idx \(m.index) logTerm \(m.logTerm) commit \(m.commit) n\(m.entries.count)\(m.reject ? " reject hint \(m.rejectHint)" : "")")
             do {
                 try node.core?.step(m)
@@ -328,6 +353,7 @@ final class RaftSimulation {
         if case let .marker(op) = cmd, op == marker { return }
         for (client, p) in pending where p.kind == .put && p.op == cmd.op && p.node == node.id && p.incarnation == node.incarnation {
             if let h = p.historyIndex { history[h].ret = clock }
+            stats.putsAcked += 1
             pending[client] = nil
             event()
         }
@@ -345,6 +371,7 @@ final class RaftSimulation {
             guard let p = pending[client], p.kind == .get, p.node == node.id, p.incarnation == node.incarnation,
                   let index = p.readIndex, node.kv.applied >= index else { continue }
             history.append(HistoryOp(kind: .get, key: p.key, value: node.kv.values[p.key] ?? "", call: p.call, ret: clock))
+            stats.readsServed += 1
             pending[client] = nil
             event()
         }
@@ -399,6 +426,7 @@ final class RaftSimulation {
             if let other = leaderOfTerm[core.term], other != n.id {
                 throw fail("election safety: \(other) and \(n.id) both led term \(core.term)")
             }
+            if leaderOfTerm[core.term] == nil { stats.leadersElected += 1 }
             leaderOfTerm[core.term] = n.id
         }
     }
@@ -491,7 +519,23 @@ final class RaftSimulation {
                 for n in nodes { group[n.id] = split ? rng.below(2) : 0 }
                 log("partition \(nodes.map { "\($0.id):\(group[$0.id] ?? 0)" })")
             }
+            if rng.chance(params.leaderFaultRate), let leaderNode = nodes.first(where: { $0.core?.role == .leader }) {
+                if rng.chance(0.5) {
+                    crash(leaderNode)
+                } else {
+                    // Cut the leader off, possibly with one companion, leaving the rest to elect someone else.
+                    let companion = rng.pick(nodes.filter { $0.id != leaderNode.id })
+                    for n in nodes { group[n.id] = (n.id == leaderNode.id || (rng.chance(0.5) && n.id == companion?.id)) ? 1 : 0 }
+                    log("isolate leader \(leaderNode.id)")
+                }
+            }
             maybeChangeMembership()
+            if rng.chance(0.01), let leaderNode = nodes.first(where: { $0.core?.role == .leader }),
+               let target = rng.pick(leaderNode.core?.confState.voters ?? []) {
+                stats.transfers += 1
+                try? leaderNode.core?.transferLeadership(to: target)
+                log("transfer leadership \(leaderNode.id) → \(target)")
+            }
         }
         for n in nodes where n.core == nil && tick >= n.downUntil && (!chaos || rng.chance(0.5)) { try start(n) }
         var order = nodes

@@ -1,10 +1,46 @@
 import Foundation
 import Testing
 @testable import ControlPlane
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Seeds currently running, one slot per shard, readable from a signal handler. A core precondition (a broken
+/// Raft invariant the core refuses to continue past) kills the process, so the handler names the seed(s) then.
+nonisolated(unsafe) let seedsInFlight: UnsafeMutablePointer<UInt64> = {
+    let p = UnsafeMutablePointer<UInt64>.allocate(capacity: RaftSimulationTests.shards)
+    p.initialize(repeating: 0, count: RaftSimulationTests.shards)
+    return p
+}()
+nonisolated(unsafe) let crashReportBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+
+private func installCrashReporter() {
+    _ = seedsInFlight
+    for sig in [SIGILL, SIGTRAP, SIGABRT, SIGSEGV] {
+        signal(sig) { sig in
+            // Async-signal-safe: no allocation; digits are written by hand into a preallocated buffer.
+            var n = 0
+            func put(_ ch: UInt8) { if n < 255 { crashReportBuffer[n] = ch; n += 1 } }
+            for ch in "\nraft simulation crashed; seeds in flight:".utf8 { put(ch) }
+            for shard in 0..<RaftSimulationTests.shards {
+                put(32)
+                var v = seedsInFlight[shard]
+                var divisor: UInt64 = 1
+                while v / divisor >= 10 { divisor *= 10 }
+                while divisor > 0 { put(UInt8(48 + (v / divisor) % 10)); divisor /= 10 }
+                v = 0
+            }
+            for ch in " (replay with SWIFTLET_RAFT_SEED=<seed>)\n".utf8 { put(ch) }
+            _ = write(2, crashReportBuffer, n)
+            signal(sig, SIG_DFL)
+            raise(sig)
+        }
+    }
+}
 
 /// Deterministic simulation over many seeds.
 ///
-/// - `SWIFTLET_RAFT_SEEDS=<n>`: how many seeds to run (default 2000, split over two parallel shards).
+/// - `SWIFTLET_RAFT_SEEDS=<n>`: how many seeds to run (default 3000, split over two parallel shards).
 /// - `SWIFTLET_RAFT_SEED=<n>`: replay exactly one seed, with a trace of every event.
 /// - `SWIFTLET_RAFT_SEED_BASE=<n>`: first seed (default 1), to explore beyond the CI range.
 @Suite("Raft simulation")
@@ -25,13 +61,16 @@ struct RaftSimulationTests {
             }
             return
         }
-        let count = Self.env["SWIFTLET_RAFT_SEEDS"].flatMap(Int.init) ?? 2000
+        let count = Self.env["SWIFTLET_RAFT_SEEDS"].flatMap(Int.init) ?? 3000
         let base = Self.env["SWIFTLET_RAFT_SEED_BASE"].flatMap(UInt64.init) ?? 1
+        installCrashReporter()
         let start = Date()
         var failures: [SimFailure] = []
-        var ran = 0, ops = 0, maxRecovery = 0, churned = 0
+        var ran = 0, ops = 0, maxRecovery = 0, worstSeed: UInt64 = 0, churned = 0
+        var stats = SimStats()
         // Pairs of consecutive seeds go to the same shard, so both shards get 3- and 5-node clusters.
         for i in 0..<count where (i / 2) % Self.shards == shard {
+            seedsInFlight[shard] = base + UInt64(i)
             let sim = RaftSimulation(seed: base + UInt64(i))
             do {
                 try sim.run()
@@ -41,11 +80,12 @@ struct RaftSimulationTests {
             }
             ran += 1
             ops += sim.history.count
-            maxRecovery = max(maxRecovery, sim.recoveryTicks)
+            if sim.recoveryTicks > maxRecovery { maxRecovery = sim.recoveryTicks; worstSeed = sim.seed }
+            stats = stats + sim.stats
             if !sim.membershipOps.isEmpty { churned += 1 }
         }
         let elapsed = Date().timeIntervalSince(start)
-        print("raft simulation shard \(shard): \(ran) seeds, \(failures.count) failed, \(ops) client ops checked, \(churned) with membership churn, worst recovery \(maxRecovery) ticks, \(String(format: "%.1f", elapsed))s")
+        print("raft simulation shard \(shard): \(ran) seeds, \(failures.count) failed, \(ops) client ops checked, \(churned) with membership churn, worst recovery \(maxRecovery) ticks (seed \(worstSeed)), \(String(format: "%.1f", elapsed))s\n  \(stats)")
         for f in failures.prefix(5) { Issue.record("\(f)") }
     }
 
