@@ -45,10 +45,10 @@ struct SimParams: CustomStringConvertible {
         dropRate = rng.unit() * 0.15
         dupRate = rng.unit() * 0.1
         maxDelay = rng.range(1...4)
-        crashRate = rng.unit() * 0.006
-        crashMidReadyRate = rng.unit() * 0.05
+        crashRate = rng.unit() * 0.005
+        crashMidReadyRate = rng.unit() * 0.004
         partitionRate = rng.unit() * 0.03
-        leaderFaultRate = rng.unit() * 0.03
+        leaderFaultRate = rng.unit() * 0.02
         readyRate = 0.5 + rng.unit() * 0.5
         snapshotInterval = rng.range(4...20)
         retainEntries = rng.range(0...5)
