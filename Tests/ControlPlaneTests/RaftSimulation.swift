@@ -25,6 +25,7 @@ struct SimParams: CustomStringConvertible {
     var partitionRate: Double
     /// Faults aimed at the current leader, which is where the interesting races (figure 8 of the paper) live.
     var leaderFaultRate: Double
+    var storm: Bool
     var readyRate: Double
     var snapshotInterval: Int
     var retainEntries: Int
@@ -45,10 +46,14 @@ struct SimParams: CustomStringConvertible {
         dropRate = rng.unit() * 0.15
         dupRate = rng.unit() * 0.1
         maxDelay = rng.range(1...4)
-        crashRate = rng.unit() * 0.005
-        crashMidReadyRate = rng.unit() * 0.004
+        // A quarter of the seeds are storms: frequent leader loss and crashes in the middle of a Ready. They make
+        // little client progress but are where subtle commit-rule bugs surface; the rest are calmer so that
+        // clients build up histories worth checking.
+        storm = rng.chance(0.25)
+        crashRate = rng.unit() * (storm ? 0.01 : 0.005)
+        crashMidReadyRate = rng.unit() * (storm ? 0.03 : 0.004)
         partitionRate = rng.unit() * 0.03
-        leaderFaultRate = rng.unit() * 0.02
+        leaderFaultRate = rng.unit() * (storm ? 0.05 : 0.02)
         readyRate = 0.5 + rng.unit() * 0.5
         snapshotInterval = rng.range(4...20)
         retainEntries = rng.range(0...5)
@@ -60,7 +65,7 @@ struct SimParams: CustomStringConvertible {
     }
 
     var description: String {
-        "nodes=\(nodes) drop=\(dropRate) dup=\(dupRate) delay≤\(maxDelay) crash=\(crashRate) crashMidReady=\(crashMidReadyRate) partition=\(partitionRate) leaderFault=\(leaderFaultRate) ready=\(readyRate) snapEvery=\(snapshotInterval) retain=\(retainEntries) inflight=\(maxInflight) maxMsg=\(maxSizePerMessage) preVote=\(preVote) checkQuorum=\(checkQuorum) churn=\(membershipChurn)"
+        "nodes=\(nodes) storm=\(storm) drop=\(dropRate) dup=\(dupRate) delay≤\(maxDelay) crash=\(crashRate) crashMidReady=\(crashMidReadyRate) partition=\(partitionRate) leaderFault=\(leaderFaultRate) ready=\(readyRate) snapEvery=\(snapshotInterval) retain=\(retainEntries) inflight=\(maxInflight) maxMsg=\(maxSizePerMessage) preVote=\(preVote) checkQuorum=\(checkQuorum) churn=\(membershipChurn)"
     }
 }
 
