@@ -5,7 +5,8 @@ public enum RaftError: Error, Sendable, Hashable {
     case compacted
     /// The requested index lies beyond the last entry.
     case unavailable
-    /// A snapshot was requested that the storage does not have (yet). The leader retries later.
+    /// Storage cannot produce a snapshot right now (e.g. a driver building one asynchronously).
+    /// The leader skips the follower and retries on a later heartbeat response.
     case snapshotTemporarilyUnavailable
     /// A snapshot older than the one already in storage was offered.
     case snapshotOutOfDate
@@ -16,8 +17,6 @@ public enum RaftError: Error, Sendable, Hashable {
     case confChangeInProgress
     /// The membership change is not valid against the current configuration.
     case invalidConfChange(String)
-    /// A message named a peer this node has no progress for.
-    case unknownPeer(RaftNodeID)
     /// The configuration handed to `RaftCore.init` is inconsistent.
     case invalidConfig(String)
     /// An encoded value (for example a membership change) could not be decoded.

@@ -11,6 +11,20 @@
 ///    entries from this very `Ready`, which is why step 1 comes first.
 /// 4. Serve reads in `readStates` once the state machine has applied their index.
 /// 5. Call `advance(_:)` with this value before calling any other method on the core.
+///
+/// A driver loop, in outline:
+///
+///     while core.hasReady {
+///         let rd = core.ready()
+///         try wal.save(rd.hardState, rd.entries, rd.snapshot, sync: rd.mustSync)   // 1
+///         transport.send(rd.messages)                                          // 2
+///         stateMachine.apply(rd.snapshot, rd.committedEntries)                 // 3
+///         reads.complete(rd.readStates, upTo: stateMachine.appliedIndex)       // 4
+///         core.advance(rd)                                                     // 5
+///     }
+///
+/// Membership changes in `committedEntries` are applied by the core itself in `advance`; the driver reads
+/// the result from `RaftCore.confState` (e.g. to connect to a new peer) and stores it with its snapshots.
 public struct RaftReady: Sendable {
     /// Leader and role, if they changed since the last `Ready`.
     public var softState: RaftSoftState?

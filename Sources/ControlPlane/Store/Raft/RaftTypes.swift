@@ -132,13 +132,6 @@ public enum RaftMessageType: Sendable, Hashable {
     case timeoutNow
     case readIndex
     case readIndexResponse
-
-    var isResponse: Bool {
-        switch self {
-        case .appendResponse, .voteResponse, .preVoteResponse, .heartbeatResponse, .readIndexResponse: true
-        default: false
-        }
-    }
 }
 
 /// One message. A single flat shape (as in etcd's raftpb) keeps the transport trivial; unused fields are zero.
