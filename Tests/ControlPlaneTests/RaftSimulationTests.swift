@@ -40,7 +40,7 @@ private func installCrashReporter() {
 
 /// Deterministic simulation over many seeds.
 ///
-/// - `SWIFTLET_RAFT_SEEDS=<n>`: how many seeds to run (default 3000, split over two parallel shards).
+/// - `SWIFTLET_RAFT_SEEDS=<n>`: how many seeds to run (default 2000, split over two parallel shards).
 /// - `SWIFTLET_RAFT_SEED=<n>`: replay exactly one seed, with a trace of every event.
 /// - `SWIFTLET_RAFT_SEED_BASE=<n>`: first seed (default 1), to explore beyond the CI range.
 @Suite("Raft simulation")
@@ -61,7 +61,7 @@ struct RaftSimulationTests {
             }
             return
         }
-        let count = Self.env["SWIFTLET_RAFT_SEEDS"].flatMap(Int.init) ?? 3000
+        let count = Self.env["SWIFTLET_RAFT_SEEDS"].flatMap(Int.init) ?? 2000
         let base = Self.env["SWIFTLET_RAFT_SEED_BASE"].flatMap(UInt64.init) ?? 1
         installCrashReporter()
         let start = Date()
