@@ -1,10 +1,12 @@
 // Safety invariants checked while the simulation runs, and failure diagnostics.
 //
-// - Election safety: at most one leader per term (after every tick, delivery and Ready).
+// After every step (a node's tick, a message delivery, a Ready handled), `checkAfterStep` verifies:
+// - Election safety: at most one leader per term.
+// - Log matching: same index and term imply identical prefixes, across all pairs of live nodes.
+// - Leader completeness: leaders hold every entry committed in an earlier term.
+// And as they happen:
 // - State-machine safety: every node applies the same entry at a given index (at every apply).
 // - Commit safety: what any node considers committed agrees with the global committed log (every Ready).
-// - Log matching: same index and term imply identical prefixes (every tick, across all pairs of live nodes).
-// - Leader completeness: leaders hold every entry committed in an earlier term (every tick).
 
 @testable import ControlPlane
 
@@ -16,29 +18,53 @@ extension RaftSimulation {
         clock += 1
     }
 
-    func checkElectionSafety() throws(SimFailure) {
-        for n in nodes {
-            guard let core = n.core, core.role == .leader else { continue }
-            if let other = leaderOfTerm[core.term], other != n.id {
-                throw fail("election safety: \(other) and \(n.id) both led term \(core.term)")
-            }
-            if leaderOfTerm[core.term] == nil { stats.leadersElected += 1 }
-            leaderOfTerm[core.term] = n.id
+    /// Runs after anything happened at `node` (a tick, a delivery, a Ready). Only that node's log can have
+    /// changed, so log matching compares it against every other live node; leader completeness re-checks
+    /// that node if it leads, and every leader if the committed log grew.
+    func checkAfterStep(_ node: SimNode) throws(SimFailure) {
+        try checkElectionSafety(node)
+        guard node.core != nil else { return }
+        for other in nodes where other !== node && other.core != nil {
+            try checkLogMatching(node, other)
+        }
+        if committed.count != committedCountAtLastCheck {
+            committedCountAtLastCheck = committed.count
+            for n in nodes where n.core?.role == .leader { try checkLeaderCompleteness(n) }
+        } else if node.core?.role == .leader {
+            try checkLeaderCompleteness(node)
         }
     }
 
+    /// Only the node a step happened at can have changed role or term.
+    func checkElectionSafety(_ n: SimNode) throws(SimFailure) {
+        guard n.core?.role == .leader, let term = n.core?.term else { return }
+        if let other = leaderOfTerm[term], other != n.id {
+            throw fail("election safety: \(other) and \(n.id) both led term \(term)")
+        }
+        if leaderOfTerm[term] == nil { stats.leadersElected += 1 }
+        leaderOfTerm[term] = n.id
+    }
+
     func record(_ e: RaftEntry, on node: SimNode, what: String) throws(SimFailure) {
-        if let known = committed[e.index] {
-            if known != e { throw fail("\(what): node \(node.id) has \(e) at \(e.index), others \(known)") }
+        let i = Int(e.index)
+        if i >= committedTerms.count {
+            committedTerms += Array(repeating: 0, count: i + 64 - committedTerms.count)
+            committedDigests += Array(repeating: 0, count: i + 64 - committedDigests.count)
+            commitTermBound += Array(repeating: .max, count: i + 64 - commitTermBound.count)
+        }
+        if committedTerms[i] != 0 {
+            if committedTerms[i] != e.term || committedDigests[i] != e.digest {
+                throw fail("\(what): node \(node.id) has \(e) at \(e.index), others \(committed[e.index].map { "\($0)" } ?? "?")")
+            }
         } else {
             committed[e.index] = e
+            committedTerms[i] = e.term
+            committedDigests[i] = e.digest
             maxCommitted = max(maxCommitted, e.index)
         }
         // A node learns of a commit from the leader of its current term (or later), so its term bounds the
         // term in which the entry was committed from above; keep the tightest bound seen.
-        if let term = node.core?.term {
-            commitTerm[e.index] = min(commitTerm[e.index] ?? .max, term)
-        }
+        if let term = node.core?.term { commitTermBound[i] = min(commitTermBound[i], term) }
     }
 
     /// State-machine safety: everything applied anywhere at an index is the same entry.
@@ -60,46 +86,59 @@ extension RaftSimulation {
         node.checkedCommit = core.committedIndex
     }
 
-    func fullLog(_ core: RaftCore) -> [RaftEntry] {
-        (try? core.entries(core.firstIndex, core.lastIndex + 1)) ?? []
+    /// A node's whole in-memory log (stored and unstable) as terms and digests, cached until the core changes.
+    func currentLog(_ node: SimNode) -> SimLogView {
+        if let cached = node.cachedLog { return cached }
+        guard let core = node.core else { return SimLogView(first: 0, terms: [], digests: []) }
+        let entries = (try? core.entries(core.firstIndex, core.lastIndex + 1)) ?? []
+        var view = SimLogView(first: core.firstIndex, terms: [], digests: [])
+        view.terms.reserveCapacity(entries.count)
+        view.digests.reserveCapacity(entries.count)
+        var i = 0
+        while i < entries.count {
+            view.terms.append(entries[i].term)
+            view.digests.append(entries[i].digest)
+            i += 1
+        }
+        node.cachedLog = view
+        return view
     }
 
     /// Log matching: if two logs hold an entry with the same index and term, they agree up to it.
-    func checkLogMatching() throws(SimFailure) {
-        let up = nodes.compactMap { n in n.core.map { (n.id, $0.firstIndex, fullLog($0)) } }
-        for i in 0..<up.count {
-            for j in (i + 1)..<up.count {
-                let (a, aFirst, aLog) = up[i], (b, bFirst, bLog) = up[j]
-                let lo = max(aFirst, bFirst)
-                let hi = min(aFirst + UInt64(aLog.count), bFirst + UInt64(bLog.count))
-                guard lo < hi else { continue }
-                var idx = hi - 1
-                while idx >= lo && aLog[Int(idx - aFirst)].term != bLog[Int(idx - bFirst)].term {
-                    if idx == lo { break }
-                    idx -= 1
-                }
-                guard aLog[Int(idx - aFirst)].term == bLog[Int(idx - bFirst)].term else { continue }
-                for k in lo...idx where aLog[Int(k - aFirst)] != bLog[Int(k - bFirst)] {
-                    throw fail("log matching: nodes \(a) and \(b) agree on term at \(idx) but differ at \(k)")
-                }
+    /// (Index loops rather than range iteration: this runs after every step, in debug builds.)
+    func checkLogMatching(_ a: SimNode, _ b: SimNode) throws(SimFailure) {
+        let x = currentLog(a), y = currentLog(b)
+        let lo = max(x.first, y.first)
+        let hi = min(x.first + UInt64(x.terms.count), y.first + UInt64(y.terms.count))
+        guard lo < hi else { return }
+        let dx = Int(lo - x.first), dy = Int(lo - y.first), n = Int(hi - lo)
+        // Highest common position with equal terms; everything from the overlap's start up to it must be equal.
+        var top = n - 1
+        while x.terms[dx + top] != y.terms[dy + top] {
+            if top == 0 { return }
+            top -= 1
+        }
+        var k = 0
+        while k <= top {
+            if x.terms[dx + k] != y.terms[dy + k] || x.digests[dx + k] != y.digests[dy + k] {
+                throw fail("log matching: nodes \(a.id) and \(b.id) agree on term at \(lo + UInt64(top)) but differ at \(lo + UInt64(k))")
             }
+            k += 1
         }
     }
 
     /// Leader completeness: a leader holds every entry committed in an earlier term (unless it compacted it).
-    func checkLeaderCompleteness() throws(SimFailure) {
-        for n in nodes {
-            guard let core = n.core, core.role == .leader, maxCommitted > 0 else { continue }
-            let lo = max(core.firstIndex, 1)
-            guard lo <= maxCommitted else { continue }
-            let entries = (try? core.entries(lo, min(maxCommitted, core.lastIndex) + 1)) ?? []
-            for i in lo...maxCommitted {
-                guard let want = committed[i], let t = commitTerm[i], t < core.term else { continue }
-                let pos = Int(i - lo)
-                guard pos < entries.count, entries[pos] == want else {
-                    let have = pos < entries.count ? "\(entries[pos])" : "nothing"
-                    throw fail("leader completeness: leader \(n.id) of term \(core.term) has \(have) at \(i), committed by term \(t) was \(want)")
-                }
+    func checkLeaderCompleteness(_ n: SimNode) throws(SimFailure) {
+        guard n.core?.role == .leader, let term = n.core?.term, maxCommitted > 0 else { return }
+        let log = currentLog(n)
+        var c = Int(max(log.first, 1))
+        let end = Int(maxCommitted)
+        while c <= end {
+            defer { c += 1 }
+            guard committedTerms[c] != 0, commitTermBound[c] < term else { continue }
+            let pos = c - Int(log.first)
+            guard pos < log.terms.count, log.terms[pos] == committedTerms[c], log.digests[pos] == committedDigests[c] else {
+                throw fail("leader completeness: leader \(n.id) of term \(term) lacks \(committed[UInt64(c)].map { "\($0)" } ?? "?") committed by term \(commitTermBound[c])")
             }
         }
     }

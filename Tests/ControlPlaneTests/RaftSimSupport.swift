@@ -133,3 +133,23 @@ struct HistoryOp: CustomStringConvertible {
         "\(kind == .put ? "put" : "get")(\(key)) \(kind == .put ? "←" : "→") \"\(value)\" [\(call), \(ret == .max ? "∞" : String(ret))]"
     }
 }
+
+/// A log reduced to what the invariant checks compare: terms and content digests, from index `first` on.
+struct SimLogView {
+    var first: UInt64
+    var terms: [UInt64]
+    var digests: [UInt64]
+}
+
+extension RaftEntry {
+    /// FNV-1a over kind and data: a cheap, deterministic stand-in for comparing entry contents.
+    var digest: UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        h = (h ^ UInt64(kind.rawValue)) &* 0x100_0000_01B3
+        data.withUnsafeBufferPointer { bytes in
+            var i = 0
+            while i < bytes.count { h = (h ^ UInt64(bytes[i])) &* 0x100_0000_01B3; i += 1 }
+        }
+        return h
+    }
+}

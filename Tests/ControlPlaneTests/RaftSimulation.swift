@@ -95,7 +95,9 @@ struct SimStats {
 
 final class SimNode {
     let id: RaftNodeID
-    var core: RaftCore?
+    /// Any change to the core may change its log, so it drops the invariant checks' cached copy.
+    /// (A `didSet` that does not read `oldValue` keeps in-place mutation, SE-0268.)
+    var core: RaftCore? { didSet { cachedLog = nil } }
     /// What survived the last Ready: all a restarted node gets back.
     var storage = RaftMemoryStorage()
     var kv = SimKV()
@@ -104,6 +106,8 @@ final class SimNode {
     var downUntil = 0
     /// Highest commit index of this node whose entries were checked against the global committed log.
     var checkedCommit: UInt64 = 0
+    /// The node's log as last read by the invariant checks; dropped whenever something happens at the node.
+    var cachedLog: SimLogView?
 
     init(id: RaftNodeID) { self.id = id }
 }
@@ -151,8 +155,12 @@ final class RaftSimulation {
     /// The one true committed log, as first observed on any node: index → (term, data).
     var committed: [UInt64: RaftEntry] = [:]
     var maxCommitted: UInt64 = 0
+    var committedCountAtLastCheck = 0
+    /// The committed log again, as flat arrays indexed by log index (0 = not yet seen), for fast checks.
+    var committedTerms: [UInt64] = []
+    var committedDigests: [UInt64] = []
     /// Upper bound of the term in which each index was committed (leader completeness applies to later terms).
-    var commitTerm: [UInt64: UInt64] = [:]
+    var commitTermBound: [UInt64] = []
 
     // Clients.
     var history: [HistoryOp] = []
@@ -202,6 +210,7 @@ final class RaftSimulation {
             throw fail("node \(node.id) failed to start: \(error)")
         }
         node.checkedCommit = snap.metadata.index
+        node.cachedLog = nil
         log("start \(node.id) applied=\(snap.metadata.index) last=\(node.storage.lastIndex())")
     }
 
@@ -315,6 +324,7 @@ final class RaftSimulation {
             }
             event()
             if rng.chance(params.readyRate) || !chaos { try handleReady(node) }
+            try checkAfterStep(node)
         }
     }
 
@@ -354,17 +364,14 @@ final class RaftSimulation {
             n.core?.tick()
             event()
             if rng.chance(params.readyRate) || !chaos { try handleReady(n) }
-            try checkElectionSafety()
+            try checkAfterStep(n)
         }
         try deliverDue()
-        try checkElectionSafety()
         try runClients()
         for n in order where rng.chance(params.readyRate) || !chaos {
             try handleReady(n)
-            try checkElectionSafety()
+            try checkAfterStep(n)
         }
-        try checkLogMatching()
-        try checkLeaderCompleteness()
     }
 
     /// Runs chaos, then heals everything and requires progress within `livenessBound` ticks.
