@@ -40,7 +40,10 @@ final class RaftTestCluster {
     }
 
     subscript(id: RaftNodeID) -> RaftCore {
-        get { cores[id]! }
+        get {
+            guard let core = cores[id] else { preconditionFailure("test names unknown node \(id)") }
+            return core
+        }
         set { cores[id] = newValue }
     }
 
@@ -91,7 +94,15 @@ final class RaftTestCluster {
     /// Runs `body` on a node, then handles its Ready and delivers everything.
     @discardableResult
     func on<T, E: Error>(_ id: RaftNodeID, _ body: (inout RaftCore) throws(E) -> T) throws(E) -> T {
-        let result = try body(&cores[id]!)
+        guard var core = cores[id] else { preconditionFailure("test names unknown node \(id)") }
+        let result: T
+        do {
+            result = try body(&core)
+        } catch {
+            cores[id] = core
+            throw error
+        }
+        cores[id] = core
         process(id)
         deliver()
         return result
