@@ -86,6 +86,19 @@ struct RaftReplicationTests {
         #expect(c.appliedStrings(2).count == 10)
     }
 
+    @Test func unreachableFollowerFallsBackToProbing() throws {
+        let c = try RaftTestCluster(ids: [1, 2, 3])
+        c.campaign(1)
+        c.tickAll()
+        #expect(c[1].progress(of: 2)?.state == .replicate)
+        c.on(1) { $0.reportUnreachable(2) }
+        #expect(c[1].progress(of: 2)?.state == .probe)
+        try c.propose(1, "still-replicates")
+        c.tickAll()
+        #expect(c[1].progress(of: 2)?.state == .replicate)
+        #expect(c.appliedStrings(2) == ["still-replicates"])
+    }
+
     @Test func appendsRespectMaxMessageSize() throws {
         let c = try RaftTestCluster(ids: [1, 2, 3]) { $0.maxSizePerMessage = 100 }
         c.campaign(1)

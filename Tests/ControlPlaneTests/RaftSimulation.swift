@@ -242,7 +242,8 @@ final class RaftSimulation {
             return
         }
         // 2. Send.
-        for m in rd.messages { send(m) }
+        var unreachable: [RaftNodeID] = []
+        for m in rd.messages where !send(m) && !unreachable.contains(m.to) { unreachable.append(m.to) }
         // 3. Apply.
         if let snap = rd.snapshot {
             guard let kv = SimKV(decoding: snap.data) else { throw fail("bad snapshot image from leader") }
@@ -259,6 +260,7 @@ final class RaftSimulation {
         for rs in rd.readStates { attachReadState(node, rs) }
         core.advance(rd)
         node.core = core
+        for peer in unreachable { node.core?.reportUnreachable(peer) }
         serveReads(node)
         try maybeCompact(node)
         try checkCommitted(node)
@@ -285,19 +287,23 @@ final class RaftSimulation {
 
     func linked(_ a: RaftNodeID, _ b: RaftNodeID) -> Bool { group[a] == group[b] }
 
-    func send(_ m: RaftMessage) {
-        var lost = !linked(m.from, m.to) || rng.chance(params.dropRate)
+    /// Puts a message on the wire. Returns false when the peer is cut off by a partition, which a real
+    /// transport notices (the connection fails) and reports; random loss is silent.
+    @discardableResult
+    func send(_ m: RaftMessage) -> Bool {
+        let reachable = linked(m.from, m.to)
+        let lost = !reachable || rng.chance(params.dropRate)
         if m.type == .snapshot {
             // Keep the message either way: on its arrival time the transport reports the outcome to the leader.
             network.append(InFlight(deliverAt: tick + rng.range(1...params.maxDelay), seq: nextSeq(), message: m, droppedSnapshot: lost))
-            return
+            return reachable
         }
-        guard !lost else { return }
+        guard !lost else { return reachable }
         let copies = rng.chance(params.dupRate) ? 2 : 1
         for _ in 0..<copies {
             network.append(InFlight(deliverAt: tick + rng.range(1...params.maxDelay), seq: nextSeq(), message: m, droppedSnapshot: false))
         }
-        lost = false
+        return true
     }
 
     func nextSeq() -> Int { seqCounter += 1; return seqCounter }

@@ -104,6 +104,14 @@ extension RaftCore {
         send(m)
     }
 
+    /// The transport reports that a message to `peer` could not be delivered. Optimistic streaming to it stops
+    /// until it answers again, instead of filling its inflight window with messages that are being lost.
+    public mutating func reportUnreachable(_ peer: RaftNodeID) {
+        guard role == .leader, var pr = tracker[peer], pr.state == .replicate else { return }
+        pr.becomeProbe()
+        tracker[peer] = pr
+    }
+
     mutating func broadcastAppend() {
         for peer in tracker.ids where peer != id { sendAppend(to: peer) }
     }
