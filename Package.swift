@@ -19,7 +19,9 @@ let package = Package(
                        providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CNetlink", path: "Sources/CSystem/modules/CNetlink", pkgConfig: "libnl-route-3.0",
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CSystem/modules/CCurl", pkgConfig: "libcurl",
+        // No pkgConfig: its `--libs` would link libcurl (and thirty libraries behind it) into
+        // every start of the binary; the image puller loads it with dlopen instead.
+        .systemLibrary(name: "CCurl", path: "Sources/CSystem/modules/CCurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         // The C layer: the clone→exec path of a container and small syscall shims.
         .target(

@@ -97,9 +97,9 @@ static void record_exit(const swl_container_desc *d, int status) {
     char line[32];
     swl_fmt(line, sizeof line, "%d\n", status);
     int rc = swl_write_all(fd, line, strlen(line));
-    if (rc == 0) rc = fsync(fd) < 0 ? -errno : 0;
     close(fd);
-    // rename makes the file appear whole or not at all.
+    // rename makes the file appear whole or not at all. No fsync: the state directory is on
+    // tmpfs under /run, and an exit status need not outlive the machine's uptime.
     if (rc == 0) (void)rename(tmp, d->exit_file);
 }
 

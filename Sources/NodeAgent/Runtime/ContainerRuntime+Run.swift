@@ -31,7 +31,8 @@ extension ContainerRuntime {
         created.waitForMonitorExit()
         let oom = ((try? makeCgroup(plan.cgroupPath, id: id, operation: "run").oomKillCount()) ?? 0) > 0
         var exit = ExitStatus(waitStatus: waitStatus, oomKilled: oom)
-        if let started = try? state(id: id).startError {
+        if let text = try? readFile(files(id).execError), let line = String(data: text, encoding: .utf8) {
+            let started = Self.describeStartError(line)
             // execve failed after start: say so, as a shell would with 127.
             logger.error("container program did not start", metadata: ["container": "\(id)", "error": "\(started)"])
             exit.code = 127

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// File-system primitives of the imperative shell. Every failure becomes a `CgroupError`
@@ -89,13 +89,13 @@ struct CgroupFiles: Sendable {
     /// Parses a "pid per line" file (cgroup.procs).
     func readPids(_ path: String, step: String) throws -> [Int32]? {
         guard let text = try readIfPresent(path, step: step) else { return nil }
-        return text.split(whereSeparator: \.isNewline).compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        return text.split(whereSeparator: \.isNewline).compactMap { Int32($0.trimmedWhitespace) }
     }
 
     /// Reads a single number file; "max" reads as nil.
     func readNumber(_ path: String, step: String) throws -> UInt64? {
         guard let text = try readIfPresent(path, step: step) else { return nil }
-        return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return UInt64(text.trimmedWhitespace)
     }
 
     /// Reads one key of a flat-keyed file ("oom_kill 3" in memory.events / memory.oom_control).

@@ -1,5 +1,5 @@
 import CSystem
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// How the host organises its cgroups. Chosen once at start-up by `CgroupLayout.detect`.

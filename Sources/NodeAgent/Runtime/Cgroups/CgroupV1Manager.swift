@@ -84,9 +84,9 @@ public final class CgroupV1Manager: CgroupManager, CgroupProcessControl {
     private func inheritCpuset(from parent: String, to dir: String) throws {
         for file in ["cpuset.cpus", "cpuset.mems"] {
             let current = try files.read(dir + "/" + file, step: "read \(file)")
-            guard current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
+            guard current.trimmedWhitespace.isEmpty else { continue }
             let inherited = try files.read(parent + "/" + file, step: "read parent \(file)")
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+                .trimmedWhitespace
             try files.write(inherited, to: dir + "/" + file, step: "write \(file)")
         }
     }
@@ -167,7 +167,7 @@ public final class CgroupV1Manager: CgroupManager, CgroupProcessControl {
         let deadline = ContinuousClock.now.advanced(by: .seconds(1))
         while ContinuousClock.now < deadline {
             let state = try files.read(dir + "/freezer.state", step: "read freezer.state")
-            if state.trimmingCharacters(in: .whitespacesAndNewlines) == "FROZEN" { return }
+            if state.trimmedWhitespace == "FROZEN" { return }
             usleep(2_000)
             try files.write("FROZEN", to: dir + "/freezer.state", step: "write freezer.state")
         }

@@ -11,7 +11,9 @@ enum FileSystem {
         }
     }
 
-    /// Writes a file whole or not at all: a temp file, fsync'd, renamed over the target.
+    /// Writes a file whole or not at all: a temp file renamed over the target. No fsync: the
+    /// runtime's state lives under /run (tmpfs) and describes processes that do not survive a
+    /// reboot, so durability buys nothing and costs a disk flush per container.
     static func writeAtomically(_ path: String, _ data: Data, mode: mode_t = 0o600) throws(Errno) {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
@@ -25,7 +27,6 @@ enum FileSystem {
                 offset += n
             }
         }
-        if failure == 0 && fsync(fd) < 0 { failure = errno }
         close(fd)
         if failure == 0 && rename(tmp, path) < 0 { failure = errno }
         if failure != 0 { unlink(tmp); throw Errno(failure) }
