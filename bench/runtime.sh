@@ -10,19 +10,22 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(realpath "${1:-$repo/.build/release/swiftlet}")
 runs=${2:-100}
 work=$(mktemp -d /tmp/swiftlet-bench.XXXXXX)
+# State roots on tmpfs under /run, where both runtimes keep them by default (/run/runc,
+# /run/swiftlet/runtime): a disk-backed root would time the disk, not the runtime.
+state=$(mktemp -d /run/swiftlet-bench-state.XXXXXX)
 parent=swiftlet-bench-$$
 
 cleanup() {
   # A run that failed half-way may leave a container behind; delete it before its cgroup.
-  for root in "$work/ours" "$work/runc"; do
+  for root in "$state/ours" "$state/runc"; do
     [ -d "$root" ] || continue
     for id in $(ls "$root"); do
-      "$bin" runtime --root "$work/ours" delete --force "$id" 2>/dev/null || true
-      runc --root "$work/runc" delete --force "$id" 2>/dev/null || true
+      "$bin" runtime --root "$state/ours" delete --force "$id" 2>/dev/null || true
+      runc --root "$state/runc" delete --force "$id" 2>/dev/null || true
     done
   done
   "$repo/scripts/cgroup-rmdir.sh" 'swiftlet-bench-*'
-  rm -rf "$work"
+  rm -rf "$work" "$state"
 }
 trap cleanup EXIT
 
@@ -39,7 +42,7 @@ echo "swiftlet: $bin ($(du -h "$bin" | cut -f1), $(ldd "$bin" | wc -l) shared ob
 echo "runc: $(command -v runc) ($(runc --version | head -n 1))"
 
 "$repo/scripts/bundle.sh" "$work/bundle" "/$parent/c" /bin/true
-python3 "$repo/bench/measure.py" "$bin" "$(command -v runc)" "$work/bundle" "$work/ours" "$work/runc" "$runs"
+python3 "$repo/bench/measure.py" "$bin" "$(command -v runc)" "$work/bundle" "$state/ours" "$state/runc" "$runs"
 
 # Both runtimes were given the same cgroupsPath: its parent must exist now, made by them.
 [ -d "/sys/fs/cgroup/memory/$parent" ] || [ -d "/sys/fs/cgroup/$parent" ] ||
