@@ -13,14 +13,16 @@ final class Sandbox {
     let cgroupParent: String
     private(set) var closed = false
 
-    init(_ label: String = "t") throws {
+    /// With `layout`, the runtime uses that cgroup layout instead of detecting the host's (e.g.
+    /// pure v2 on this hybrid host's unified hierarchy).
+    init(_ label: String = "t", layout: CgroupLayout? = nil) throws {
         name = "swiftlet-test-\(label)-\(UInt32.random(in: 0...UInt32.max))"
         dir = NSTemporaryDirectory() + name
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         cgroupParent = "/" + name
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        runtime = try ContainerRuntime(root: dir + "/state", defaultCgroupParent: cgroupParent, logger: logger)
+        runtime = try ContainerRuntime(root: dir + "/state", cgroupLayout: layout, defaultCgroupParent: cgroupParent, logger: logger)
     }
 
     deinit { cleanUp() }
