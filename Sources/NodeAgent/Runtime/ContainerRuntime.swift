@@ -135,15 +135,18 @@ public struct ContainerRuntime: Sendable {
         if rc == -ENXIO { throw .failed(id: id, operation: "start", reason: "container init is not waiting to start") }
         if rc < 0 { throw .step(id: id, operation: "start", step: "signal \(f.execFifo)", errno: Errno(-rc)) }
         unlink(f.execFifo)
-        if !record.poststart.isEmpty {
-            var running = status
-            running.status = .running
-            do {
-                try HookRunner.run(record.poststart, phase: "poststart", state: (try? JSONEncoder().encode(running)) ?? Data())
-            } catch {
-                // The spec says a failing poststart hook is logged and the lifecycle continues.
-                logger.warning("poststart hook failed", metadata: ["container": "\(id)", "error": "\(error)"])
-            }
+        runLoggingFailures(record.poststart, phase: "poststart", state: status, as: .running)
+    }
+
+    /// poststart and poststop hooks: the spec says a failure is logged and the lifecycle goes on.
+    private func runLoggingFailures(_ hooks: [Spec.Hook], phase: String, state: ContainerState, as status: ContainerStatus) {
+        guard !hooks.isEmpty else { return }
+        var state = state
+        state.status = status
+        do {
+            try HookRunner.run(hooks, phase: phase, state: (try? JSONEncoder().encode(state)) ?? Data())
+        } catch {
+            logger.warning("\(phase) hook failed", metadata: ["container": "\(state.id)", "error": "\(error)"])
         }
     }
 
@@ -237,15 +240,7 @@ public struct ContainerRuntime: Sendable {
         } catch {
             throw .failed(id: id, operation: "delete", reason: "\(error)")
         }
-        if !record.poststop.isEmpty {
-            var stopped = state
-            stopped.status = .stopped
-            do {
-                try HookRunner.run(record.poststop, phase: "poststop", state: (try? JSONEncoder().encode(stopped)) ?? Data())
-            } catch {
-                logger.warning("poststop hook failed", metadata: ["container": "\(id)", "error": "\(error)"])
-            }
-        }
+        runLoggingFailures(record.poststop, phase: "poststop", state: state, as: .stopped)
         do { try FileSystem.removeTree(files(id).directory) } catch {
             throw .step(id: id, operation: "delete", step: "remove \(files(id).directory)", errno: error)
         }

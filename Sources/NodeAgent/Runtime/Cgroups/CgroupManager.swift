@@ -92,6 +92,15 @@ protocol CgroupProcessControl: CgroupManager {
 }
 
 extension CgroupProcessControl {
+    public func signalAll(_ signal: Int32) throws {
+        if signal == SIGKILL, try kernelKill() { return }
+        try signalEach(signal)
+    }
+
+    public func killAll(timeout: Duration) throws {
+        try killEverything(timeout: timeout)
+    }
+
     func signalEach(_ signal: Int32) throws {
         // Freezing only narrows the fork race; delivering the signal matters more, so a
         // freezer failure is logged and the signal goes out anyway.

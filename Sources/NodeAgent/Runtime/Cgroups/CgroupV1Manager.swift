@@ -187,15 +187,6 @@ public final class CgroupV1Manager: CgroupManager, CgroupProcessControl {
         return true
     }
 
-    public func signalAll(_ signal: Int32) throws {
-        if signal == SIGKILL, try kernelKill() { return }
-        try signalEach(signal)
-    }
-
-    public func killAll(timeout: Duration) throws {
-        try killEverything(timeout: timeout)
-    }
-
     public func destroy(removeCreatedParents: Bool, timeout: Duration) throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         // Try every hierarchy even after a failure so one stuck controller does not leak the

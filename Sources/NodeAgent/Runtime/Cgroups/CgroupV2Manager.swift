@@ -149,15 +149,6 @@ public final class CgroupV2Manager: CgroupManager, CgroupProcessControl {
         return true
     }
 
-    public func signalAll(_ signal: Int32) throws {
-        if signal == SIGKILL, try kernelKill() { return }
-        try signalEach(signal)
-    }
-
-    public func killAll(timeout: Duration) throws {
-        try killEverything(timeout: timeout)
-    }
-
     public func destroy(removeCreatedParents: Bool, timeout: Duration) throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         try removeCgroupTree(directory, deadline: deadline)
