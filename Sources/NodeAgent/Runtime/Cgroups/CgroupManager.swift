@@ -136,8 +136,12 @@ extension CgroupProcessControl {
             }
             firstRound = false
             let round = clock.now.advanced(by: .milliseconds(200))
+            // SIGKILLed processes are usually gone within a millisecond: look again soon,
+            // then back off.
+            var delay: UInt32 = 500
             repeat {
-                usleep(5_000)
+                usleep(delay)
+                delay = min(delay * 2, 5_000)
                 remaining = try pids()
             } while !remaining.isEmpty && clock.now < round && clock.now < deadline
             if !remaining.isEmpty && clock.now >= deadline {
