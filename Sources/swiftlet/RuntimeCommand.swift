@@ -23,13 +23,7 @@ struct RuntimeOptions: ParsableArguments {
     var debug = false
 
     func runtime() throws -> ContainerRuntime {
-        var logger = Logger(label: "swiftlet.runtime") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = debug ? .debug : .warning
-        do {
-            return try ContainerRuntime(root: root, logger: logger)
-        } catch {
-            throw RuntimeFailure(message: "detect cgroups: \(error)")
-        }
+        try RuntimeVerbs.runtime(root: root, debug: debug)
     }
 }
 
@@ -64,7 +58,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 
 extension RuntimeCommand {
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a container from a bundle; its program waits for `start`.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container from a bundle; its program waits for `start`.")
         @OptionGroup var options: RuntimeOptions
         @Option(name: [.short, .long], help: "The bundle directory (config.json and rootfs).")
         var bundle: String = "."
@@ -73,35 +67,32 @@ extension RuntimeCommand {
         @Argument var id: String
 
         func run() throws {
-            let rt = try options.runtime()
-            _ = try runtimeCall { () throws(RuntimeError) in try rt.create(id: id, bundle: bundle, pidFile: pidFile) }
+            try RuntimeVerbs.create(try options.runtime(), id: id, bundle: bundle, pidFile: pidFile)
         }
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the program of a created container.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start the program of a created container.")
         @OptionGroup var options: RuntimeOptions
         @Argument var id: String
 
         func run() throws {
-            let rt = try options.runtime()
-            try runtimeCall { () throws(RuntimeError) in try rt.start(id: id) }
+            try RuntimeVerbs.start(try options.runtime(), id: id)
         }
     }
 
     struct State: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a container's state as JSON.")
+        static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state as JSON.")
         @OptionGroup var options: RuntimeOptions
         @Argument var id: String
 
         func run() throws {
-            let rt = try options.runtime()
-            try printJSON(try runtimeCall { () throws(RuntimeError) in try rt.state(id: id) })
+            try RuntimeVerbs.state(try options.runtime(), id: id)
         }
     }
 
     struct Kill: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Send a signal to a container (default TERM).")
+        static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal to a container (default TERM).")
         @OptionGroup var options: RuntimeOptions
         @Flag(name: [.short, .long], help: "Signal every process in the container's cgroup.")
         var all = false
@@ -109,47 +100,36 @@ extension RuntimeCommand {
         @Argument var signal: String = "TERM"
 
         func run() throws {
-            guard let sig = signalNumber(signal) else {
-                throw RuntimeFailure(message: "unknown signal \"\(signal)\"")
-            }
-            let rt = try options.runtime()
-            try runtimeCall { () throws(RuntimeError) in try rt.kill(id: id, signal: sig, all: all) }
+            try RuntimeVerbs.kill(try options.runtime(), id: id, signal: signal, all: all)
         }
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a container: its processes, cgroup and state.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container: its processes, cgroup and state.")
         @OptionGroup var options: RuntimeOptions
         @Flag(name: [.short, .long], help: "Kill the container first if it is running.")
         var force = false
         @Argument var id: String
 
         func run() throws {
-            let rt = try options.runtime()
-            try runtimeCall { () throws(RuntimeError) in try rt.delete(id: id, force: force) }
+            try RuntimeVerbs.delete(try options.runtime(), id: id, force: force)
         }
     }
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create, start and wait for a container; exit with its status.")
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Create, start and wait for a container; exit with its status.")
         @OptionGroup var options: RuntimeOptions
         @Option(name: [.short, .long], help: "The bundle directory (config.json and rootfs).")
         var bundle: String = "."
         @Argument var id: String
 
         func run() throws {
-            let rt = try options.runtime()
-            let exit = try runtimeCall { () throws(RuntimeError) in try rt.run(id: id, bundle: bundle, forwardSignals: true) }
-            if exit.oomKilled {
-                var err = StandardError()
-                print("swiftlet: container \(id): OOM-killed (\(exit))", to: &err)
-            }
-            throw ExitCode(exit.code)
+            try RuntimeVerbs.run(try options.runtime(), id: id, bundle: bundle)
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List containers.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
         @OptionGroup var options: RuntimeOptions
         @Option(name: [.short, .long], help: "table or json")
         var format: String = "table"
@@ -168,7 +148,7 @@ extension RuntimeCommand {
     }
 
     struct Features: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print what this runtime supports on this host (JSON).")
+        static let configuration = CommandConfiguration(commandName: "features", abstract: "Print what this runtime supports on this host (JSON).")
         @OptionGroup var options: RuntimeOptions
 
         func run() throws {

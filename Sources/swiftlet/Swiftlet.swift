@@ -7,4 +7,11 @@ struct Swiftlet: ParsableCommand {
         abstract: "A Kubernetes node agent and lightweight control plane.",
         subcommands: [RuntimeCommand.self]
     )
+
+    static func main() {
+        if let invocation = RuntimeFastPath.parse(Array(CommandLine.arguments.dropFirst())) {
+            RuntimeFastPath.execute(invocation)
+        }
+        main(nil)
+    }
 }

@@ -74,9 +74,9 @@ public struct CgroupLayout: Sendable, Equatable {
         }
         let text: String
         do {
-            text = try String(contentsOfFile: mountinfoPath, encoding: .utf8)
+            text = String(decoding: try readFile(mountinfoPath), as: UTF8.self)
         } catch {
-            throw CgroupError(cgroup: nil, step: "read \(mountinfoPath)", reason: .system(errno: EIO))
+            throw CgroupError(cgroup: nil, step: "read \(mountinfoPath)", reason: .system(errno: error.rawValue))
         }
         return try parse(mountinfo: text, root: root)
     }

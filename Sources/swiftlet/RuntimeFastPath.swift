@@ -1,0 +1,90 @@
+import ArgumentParser
+import Glibc
+import NodeAgent
+
+/// ArgumentParser builds every command's argument set by reflection on each start, which
+/// costs more than a container's whole setup. The runtime verbs are run once per container
+/// operation by agents and scripts, so their well-formed invocations are parsed here directly;
+/// anything else (help, version, unknown or malformed flags) returns nil and goes through
+/// ArgumentParser, which owns the help text and the error messages.
+enum RuntimeFastPath {
+    enum Verb: Equatable {
+        case create(id: String, bundle: String, pidFile: String?)
+        case start(id: String)
+        case state(id: String)
+        case kill(id: String, signal: String, all: Bool)
+        case delete(id: String, force: Bool)
+        case run(id: String, bundle: String)
+    }
+
+    struct Invocation: Equatable {
+        var root = ContainerRuntime.defaultRoot
+        var debug = false
+        var verb: Verb
+    }
+
+    static func parse(_ args: [String]) -> Invocation? {
+        guard args.first == "runtime" else { return nil }
+        var root = ContainerRuntime.defaultRoot, debug = false
+        var bundle = ".", pidFile: String?, all = false, force = false
+        var positionals: [String] = []
+        var verb: String?
+        var i = 1
+        // runc accepts the global flags before the verb; we also take them after it.
+        while i < args.count {
+            let a = args[i]
+            func value() -> String? {
+                i += 1
+                return i < args.count ? args[i] : nil
+            }
+            switch a {
+            case "--root": guard let v = value() else { return nil }; root = v
+            case "--debug": debug = true
+            case "--bundle", "-b": guard let v = value() else { return nil }; bundle = v
+            case "--pid-file": guard let v = value() else { return nil }; pidFile = v
+            case "--all", "-a": all = true
+            case "--force", "-f": force = true
+            default:
+                if a.hasPrefix("-") { return nil }
+                if verb == nil { verb = a } else { positionals.append(a) }
+            }
+            i += 1
+        }
+        guard let verb, let id = positionals.first else { return nil }
+        let extra = positionals.count - 1
+        let parsed: Verb
+        switch verb {
+        case "create" where extra == 0 && !all && !force: parsed = .create(id: id, bundle: bundle, pidFile: pidFile)
+        case "start" where extra == 0 && bundle == "." && pidFile == nil && !all && !force: parsed = .start(id: id)
+        case "state" where extra == 0 && bundle == "." && pidFile == nil && !all && !force: parsed = .state(id: id)
+        case "kill" where extra <= 1 && bundle == "." && pidFile == nil && !force:
+            parsed = .kill(id: id, signal: extra == 1 ? positionals[1] : "TERM", all: all)
+        case "delete" where extra == 0 && bundle == "." && pidFile == nil && !all: parsed = .delete(id: id, force: force)
+        case "run" where extra == 0 && pidFile == nil && !all && !force: parsed = .run(id: id, bundle: bundle)
+        default: return nil
+        }
+        return Invocation(root: root, debug: debug, verb: parsed)
+    }
+
+    /// Runs the verb and exits the process the way ArgumentParser's main would.
+    static func execute(_ inv: Invocation) -> Never {
+        do {
+            let rt = try RuntimeVerbs.runtime(root: inv.root, debug: inv.debug)
+            switch inv.verb {
+            case .create(let id, let bundle, let pidFile): try RuntimeVerbs.create(rt, id: id, bundle: bundle, pidFile: pidFile)
+            case .start(let id): try RuntimeVerbs.start(rt, id: id)
+            case .state(let id): try RuntimeVerbs.state(rt, id: id)
+            case .kill(let id, let signal, let all): try RuntimeVerbs.kill(rt, id: id, signal: signal, all: all)
+            case .delete(let id, let force): try RuntimeVerbs.delete(rt, id: id, force: force)
+            case .run(let id, let bundle): try RuntimeVerbs.run(rt, id: id, bundle: bundle)
+            }
+        } catch let code as ExitCode {
+            // `run` ends here with the container's status: no need for ArgumentParser's
+            // error machinery, which would cost a good share of a container's start.
+            Glibc.exit(code.rawValue)
+        } catch {
+            Swiftlet.exit(withError: error)
+        }
+        Glibc.exit(0)
+    }
+}
