@@ -61,4 +61,26 @@ struct RuntimeCLITests {
         #expect(try cli(["runtime", "--root", box.runtime.root, "kill", "x", "NOSIG"]).0 != 0)
         #expect(try cli(["runtime", "features"]).1.contains("\"mode\""))
     }
+
+    @Test("runc's flag spellings and placements work; help and malformed input go to the full parser")
+    func flagForms() throws {
+        let box = try Sandbox("cli")
+        defer { box.cleanUp() }
+        let root = box.runtime.root
+        var spec = box.spec(["sleep", "1000"])
+        spec.linux?.cgroupsPath = box.cgroupParent + "/forms"
+        let b = try box.bundle(spec, id: "forms")
+        #expect(try cli(["runtime", "create", "--root", root, "-b", b, "forms"]).0 == 0)
+        #expect(try cli(["runtime", "start", "--root", root, "forms"]).0 == 0)
+        #expect(try cli(["runtime", "--root", root, "kill", "-a", "forms", "9"]).0 == 0)
+        #expect(try cli(["runtime", "--root", root, "delete", "-f", "forms"]).0 == 0)
+        #expect(try cli(["runtime", "--root", root, "state", "forms"]).0 == 1)
+
+        let help = try cli(["runtime", "create", "--help"])
+        #expect(help.0 == 0 && help.1.contains("--pid-file"), "\(help)")
+        let unknown = try cli(["runtime", "--root", root, "state", "--bogus", "x"])
+        #expect(unknown.0 == 64 && unknown.2.contains("Unknown option '--bogus'"), "\(unknown)")
+        let missing = try cli(["runtime", "--root", root, "start"])
+        #expect(missing.0 == 64 && missing.2.contains("Missing expected argument"), "\(missing)")
+    }
 }
