@@ -83,4 +83,32 @@ struct RuntimeCLITests {
         let missing = try cli(["runtime", "--root", root, "start"])
         #expect(missing.0 == 64 && missing.2.contains("Missing expected argument"), "\(missing)")
     }
+
+    @Test("run forwards SIGINT and SIGTERM to the container's init")
+    func runForwardsSignals() throws {
+        let box = try Sandbox("cli")
+        defer { box.cleanUp() }
+        var spec = box.spec(["sh", "-c", "trap 'exit 9' INT; trap 'exit 15' TERM; sleep 1000 & wait"])
+        spec.linux?.cgroupsPath = box.cgroupParent + "/sig"
+        let b = try box.bundle(spec, id: "sig")
+        for (signal, expected) in [(SIGINT, Int32(9)), (SIGTERM, Int32(15))] {
+            var pid: pid_t = 0
+            let words: [String] = [Self.binary, "runtime", "--root", box.runtime.root, "run", "--bundle", b, "sig"]
+            let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            try #require(posix_spawn(&pid, Self.binary, nil, nil, argv, environ) == 0)
+            // Until the container runs, the signal would hit the CLI itself; wait for its state.
+            var running = false
+            for _ in 0..<300 where !running {
+                running = (try? box.runtime.state(id: "sig").status) == .running
+                if !running { usleep(10_000) }
+            }
+            usleep(100_000)  // the trap is set once sh has read its script
+            #expect(running)
+            kill(pid, signal)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            #expect((status >> 8) & 0xff == expected, "signal \(signal): status \(status)")
+        }
+    }
 }
