@@ -5,8 +5,8 @@ import Testing
 
 @Suite("Plan builder")
 struct PlanBuilderTests {
-    let hybrid = HostCgroupMounts(unified: false, v1Hierarchies: [(name: "memory", mountPoint: "/sys/fs/cgroup/memory"),
-                                                                   (name: "cpu", mountPoint: "/sys/fs/cgroup/cpu")])
+    let hybrid = HostCgroupMounts(unified: false, v1Hierarchies: [.init(name: "memory", mountPoint: "/sys/fs/cgroup/memory"),
+                                                                   .init(name: "cpu", mountPoint: "/sys/fs/cgroup/cpu")])
     let exists: (String) -> Bool = { !$0.contains("missing") }
 
     func builder(_ id: String = "c1") -> PlanBuilder {

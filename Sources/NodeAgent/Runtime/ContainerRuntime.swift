@@ -26,7 +26,7 @@ public struct ContainerRuntime: Sendable {
 
     var hostCgroups: HostCgroupMounts {
         HostCgroupMounts(unified: cgroupLayout.mode == .unified,
-                         v1Hierarchies: cgroupLayout.v1.map { (name: String($0.mountPoint.split(separator: "/").last ?? ""), mountPoint: $0.mountPoint) })
+                         v1Hierarchies: cgroupLayout.v1.map { .init(name: String($0.mountPoint.split(separator: "/").last ?? ""), mountPoint: $0.mountPoint) })
     }
 
     static func validate(id: String) throws(RuntimeError) {

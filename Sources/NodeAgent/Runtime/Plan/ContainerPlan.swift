@@ -25,6 +25,11 @@ public struct ContainerPlan: Sendable, Equatable {
         public var hard: UInt64
     }
 
+    public struct Sysctl: Sendable, Equatable {
+        public var path: String     // /proc/sys/...
+        public var value: String
+    }
+
     public struct NamespaceJoin: Sendable, Equatable {
         public var path: String
         public var flag: Int32
@@ -43,7 +48,7 @@ public struct ContainerPlan: Sendable, Equatable {
     public var devices: [PlannedDevice]
     public var maskedPaths: [String]
     public var readonlyPaths: [String]
-    public var sysctls: [(path: String, value: String)]
+    public var sysctls: [Sysctl]
     public var hostname: String?
     public var domainname: String?
     public var args: [String]
@@ -63,17 +68,4 @@ public struct ContainerPlan: Sendable, Equatable {
     public var cgroupResources: CgroupResources
     public var hooks: Spec.Hooks
     public var annotations: [String: String]
-
-    public static func == (a: ContainerPlan, b: ContainerPlan) -> Bool {
-        a.id == b.id && a.bundle == b.bundle && a.newNamespaces == b.newNamespaces && a.joins == b.joins
-            && a.uidMap == b.uidMap && a.gidMap == b.gidMap && a.rootfs == b.rootfs
-            && a.rootfsReadonly == b.rootfsReadonly && a.mounts == b.mounts && a.devices == b.devices
-            && a.maskedPaths == b.maskedPaths && a.readonlyPaths == b.readonlyPaths
-            && a.sysctls.map { $0.path + "=" + $0.value } == b.sysctls.map { $0.path + "=" + $0.value }
-            && a.hostname == b.hostname && a.args == b.args && a.env == b.env && a.cwd == b.cwd
-            && a.uid == b.uid && a.gid == b.gid && a.additionalGids == b.additionalGids && a.umask == b.umask
-            && a.rlimits == b.rlimits && a.noNewPrivileges == b.noNewPrivileges && a.oomScoreAdj == b.oomScoreAdj
-            && a.capabilities == b.capabilities && a.seccomp == b.seccomp && a.cgroupPath == b.cgroupPath
-            && a.cgroupResources == b.cgroupResources && a.hooks == b.hooks
-    }
 }

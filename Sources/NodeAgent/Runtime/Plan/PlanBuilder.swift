@@ -2,18 +2,24 @@ import Glibc
 
 /// What the plan needs to know about the host's cgroups to translate a `cgroup` mount.
 public struct HostCgroupMounts: Sendable, Equatable {
-    /// true on a pure cgroup v2 host: a `cgroup` mount becomes a cgroup2 mount.
-    public var unified: Bool
-    /// v1 hierarchies as (directory name under /sys/fs/cgroup, host mount point).
-    public var v1Hierarchies: [(name: String, mountPoint: String)]
+    public struct Hierarchy: Sendable, Equatable {
+        /// The directory name under /sys/fs/cgroup ("memory", "systemd").
+        public var name: String
+        public var mountPoint: String
 
-    public init(unified: Bool, v1Hierarchies: [(name: String, mountPoint: String)]) {
-        self.unified = unified
-        self.v1Hierarchies = v1Hierarchies
+        public init(name: String, mountPoint: String) {
+            self.name = name
+            self.mountPoint = mountPoint
+        }
     }
 
-    public static func == (a: HostCgroupMounts, b: HostCgroupMounts) -> Bool {
-        a.unified == b.unified && a.v1Hierarchies.map { $0.name + $0.mountPoint } == b.v1Hierarchies.map { $0.name + $0.mountPoint }
+    /// true on a pure cgroup v2 host: a `cgroup` mount becomes a cgroup2 mount.
+    public var unified: Bool
+    public var v1Hierarchies: [Hierarchy]
+
+    public init(unified: Bool, v1Hierarchies: [Hierarchy]) {
+        self.unified = unified
+        self.v1Hierarchies = v1Hierarchies
     }
 }
 
@@ -191,13 +197,13 @@ public struct PlanBuilder {
             if let p = MountOptions.propagation(named: name) { propagation = p }
             else { problems.add("linux.rootfsPropagation", "unknown propagation \"\(name)\"") }
         }
-        var sysctls: [(path: String, value: String)] = []
+        var sysctls: [ContainerPlan.Sysctl] = []
         for key in (linux.sysctl ?? [:]).keys.sorted() {
             let value = linux.sysctl?[key] ?? ""
             if key.isEmpty || key.contains("..") || key.hasPrefix("/") || key.contains(where: { $0 == " " }) {
                 problems.add("linux.sysctl", "invalid key \"\(key)\""); continue
             }
-            sysctls.append((path: "/proc/sys/" + key.replacing(".", with: "/"), value: value))
+            sysctls.append(.init(path: "/proc/sys/" + key.replacing(".", with: "/"), value: value))
         }
         if spec.hostname != nil && !newUTS { problems.add("hostname", "setting a hostname needs a new uts namespace") }
         for (i, p) in (linux.maskedPaths ?? []).enumerated() where !p.hasPrefix("/") {
