@@ -9,7 +9,7 @@ struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
         abstract: "Create and manage OCI containers (runc-compatible commands).",
-        subcommands: [Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, List.self, Features.self]
+        subcommands: [Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, Exec.self, List.self, Features.self]
     )
     // Declared here too so `swiftlet runtime --root DIR create ...` parses, as with runc.
     @OptionGroup var options: RuntimeOptions
@@ -125,6 +125,24 @@ extension RuntimeCommand {
 
         func run() throws {
             try RuntimeVerbs.run(try options.runtime(), id: id, bundle: bundle)
+        }
+    }
+
+    struct Exec: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a program inside a running container; exit with its status.")
+        @OptionGroup var options: RuntimeOptions
+        @Option(name: [.short, .long], help: "Add an environment variable (KEY=VALUE); repeatable.")
+        var env: [String] = []
+        @Option(name: .long, help: "Working directory inside the container.")
+        var cwd: String?
+        @Option(name: [.short, .long], help: "UID or UID:GID to run as.")
+        var user: String?
+        @Argument var id: String
+        @Argument(parsing: .captureForPassthrough, help: "The program and its arguments.")
+        var command: [String] = []
+
+        func run() throws {
+            try RuntimeVerbs.exec(try options.runtime(), id: id, command: command, env: env, cwd: cwd, user: user)
         }
     }
 

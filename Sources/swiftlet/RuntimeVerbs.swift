@@ -46,4 +46,19 @@ enum RuntimeVerbs {
         }
         throw ExitCode(exit.code)
     }
+
+    /// Throws ExitCode with the exec'd program's status, as `runc exec` exits with it.
+    static func exec(_ rt: ContainerRuntime, id: String, command: [String], env: [String], cwd: String?, user: String?) throws {
+        var identity: Spec.User?
+        if let user {
+            let parts = user.split(separator: ":", omittingEmptySubsequences: false)
+            guard let uid = UInt32(parts[0]), parts.count <= 2, let gid = parts.count == 2 ? UInt32(parts[1]) : uid else {
+                throw RuntimeFailure(message: "invalid --user \"\(user)\": use UID or UID:GID")
+            }
+            identity = Spec.User(uid: uid, gid: gid)
+        }
+        let request = ContainerRuntime.ExecRequest(args: command, env: env.isEmpty ? nil : env, cwd: cwd, user: identity)
+        let exit = try runtimeCall { () throws(RuntimeError) in try rt.execAndWait(id: id, request) }
+        throw ExitCode(exit.code)
+    }
 }

@@ -32,6 +32,8 @@ struct RuntimeCLITests {
         #expect(try cli(["runtime", "--root", root, "list"]).1.contains("running"))
         r = try cli(["runtime", "--root", root, "delete", "cli1"])
         #expect(r.0 == 1 && r.2.contains("container is running"), "\(r.2)")
+        let exec = try cli(["runtime", "--root", root, "exec", "--env", "X=1", "cli1", "sh", "-c", "echo $X $(hostname); exit 3"])
+        #expect(exec.0 == 3 && exec.1 == "1 sandbox\n", "\(exec)")
         #expect(try cli(["runtime", "--root", root, "kill", "cli1", "KILL"]).0 == 0)
         var stopped = false
         for _ in 0..<200 where !stopped {

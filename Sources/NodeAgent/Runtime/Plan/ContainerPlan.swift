@@ -68,4 +68,6 @@ public struct ContainerPlan: Sendable, Equatable {
     public var cgroupResources: CgroupResources
     public var hooks: Spec.Hooks
     public var annotations: [String: String]
+    /// false for a process exec'd into a running container: it runs as soon as it is set up.
+    public var waitsForStart = true
 }

@@ -25,7 +25,8 @@ extension ContainerPlan {
         d.n_cgroup_procs = Int32(cgroup.procsFiles.count)
         d.cgroup_v2_dir = arena.string(cgroup.cloneIntoCgroup)
 
-        d.rootfs = arena.string(rootfs)
+        // An exec'd process has no rootfs of its own: it enters the container's mount namespace.
+        d.rootfs = rootfs.isEmpty ? nil : arena.string(rootfs)
         d.rootfs_readonly = rootfsReadonly ? 1 : 0
         d.rootfs_propagation = rootfsPropagation
         d.mounts = arena.copy(mounts.map {
@@ -78,7 +79,8 @@ extension ContainerPlan {
         d.stdout_fd = io.stdout
         d.stderr_fd = io.stderr
 
-        d.exec_fifo = arena.string(files.execFifo)
+        // An exec'd process starts at once; a container's init waits for `start`.
+        d.exec_fifo = waitsForStart ? arena.string(files.execFifo) : nil
         d.exit_file = arena.string(files.exit)
         d.exec_error_file = arena.string(files.execError)
         let inContainer = (hooks.createContainer ?? []) + (hooks.startContainer ?? [])
