@@ -64,10 +64,12 @@ extension RuntimeCommand {
         var bundle: String = "."
         @Option(name: .customLong("pid-file"), help: "Write init's pid to this file.")
         var pidFile: String?
+        @Option(name: .customLong("console-socket"), help: "A unix socket that receives the pty master (process.terminal).")
+        var consoleSocket: String?
         @Argument var id: String
 
         func run() throws {
-            try RuntimeVerbs.create(try options.runtime(), id: id, bundle: bundle, pidFile: pidFile)
+            try RuntimeVerbs.create(try options.runtime(), id: id, bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket)
         }
     }
 
@@ -121,10 +123,12 @@ extension RuntimeCommand {
         @OptionGroup var options: RuntimeOptions
         @Option(name: [.short, .long], help: "The bundle directory (config.json and rootfs).")
         var bundle: String = "."
+        @Option(name: .customLong("console-socket"), help: "A unix socket that receives the pty master (process.terminal); without it the terminal is relayed to this process's stdio.")
+        var consoleSocket: String?
         @Argument var id: String
 
         func run() throws {
-            try RuntimeVerbs.run(try options.runtime(), id: id, bundle: bundle)
+            try RuntimeVerbs.run(try options.runtime(), id: id, bundle: bundle, consoleSocket: consoleSocket)
         }
     }
 

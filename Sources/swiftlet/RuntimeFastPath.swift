@@ -9,12 +9,12 @@ import NodeAgent
 /// ArgumentParser, which owns the help text and the error messages.
 enum RuntimeFastPath {
     enum Verb: Equatable {
-        case create(id: String, bundle: String, pidFile: String?)
+        case create(id: String, bundle: String, pidFile: String?, consoleSocket: String?)
         case start(id: String)
         case state(id: String)
         case kill(id: String, signal: String, all: Bool)
         case delete(id: String, force: Bool)
-        case run(id: String, bundle: String)
+        case run(id: String, bundle: String, consoleSocket: String?)
     }
 
     struct Invocation: Equatable {
@@ -26,7 +26,7 @@ enum RuntimeFastPath {
     static func parse(_ args: [String]) -> Invocation? {
         guard args.first == "runtime" else { return nil }
         var root = ContainerRuntime.defaultRoot, debug = false
-        var bundle = ".", pidFile: String?, all = false, force = false
+        var bundle = ".", pidFile: String?, consoleSocket: String?, all = false, force = false
         var positionals: [String] = []
         var verb: String?
         var i = 1
@@ -42,6 +42,7 @@ enum RuntimeFastPath {
             case "--debug": debug = true
             case "--bundle", "-b": guard let v = value() else { return nil }; bundle = v
             case "--pid-file": guard let v = value() else { return nil }; pidFile = v
+            case "--console-socket": guard let v = value() else { return nil }; consoleSocket = v
             case "--all", "-a": all = true
             case "--force", "-f": force = true
             default:
@@ -54,13 +55,15 @@ enum RuntimeFastPath {
         let extra = positionals.count - 1
         let parsed: Verb
         switch verb {
-        case "create" where extra == 0 && !all && !force: parsed = .create(id: id, bundle: bundle, pidFile: pidFile)
+        case "create" where extra == 0 && !all && !force:
+            parsed = .create(id: id, bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket)
+        case _ where verb != "create" && verb != "run" && consoleSocket != nil: return nil
         case "start" where extra == 0 && bundle == "." && pidFile == nil && !all && !force: parsed = .start(id: id)
         case "state" where extra == 0 && bundle == "." && pidFile == nil && !all && !force: parsed = .state(id: id)
         case "kill" where extra <= 1 && bundle == "." && pidFile == nil && !force:
             parsed = .kill(id: id, signal: extra == 1 ? positionals[1] : "TERM", all: all)
         case "delete" where extra == 0 && bundle == "." && pidFile == nil && !all: parsed = .delete(id: id, force: force)
-        case "run" where extra == 0 && pidFile == nil && !all && !force: parsed = .run(id: id, bundle: bundle)
+        case "run" where extra == 0 && pidFile == nil && !all && !force: parsed = .run(id: id, bundle: bundle, consoleSocket: consoleSocket)
         default: return nil
         }
         return Invocation(root: root, debug: debug, verb: parsed)
@@ -71,12 +74,13 @@ enum RuntimeFastPath {
         do {
             let rt = try RuntimeVerbs.runtime(root: inv.root, debug: inv.debug)
             switch inv.verb {
-            case .create(let id, let bundle, let pidFile): try RuntimeVerbs.create(rt, id: id, bundle: bundle, pidFile: pidFile)
+            case .create(let id, let bundle, let pidFile, let socket):
+                try RuntimeVerbs.create(rt, id: id, bundle: bundle, pidFile: pidFile, consoleSocket: socket)
             case .start(let id): try RuntimeVerbs.start(rt, id: id)
             case .state(let id): try RuntimeVerbs.state(rt, id: id)
             case .kill(let id, let signal, let all): try RuntimeVerbs.kill(rt, id: id, signal: signal, all: all)
             case .delete(let id, let force): try RuntimeVerbs.delete(rt, id: id, force: force)
-            case .run(let id, let bundle): try RuntimeVerbs.run(rt, id: id, bundle: bundle)
+            case .run(let id, let bundle, let socket): try RuntimeVerbs.run(rt, id: id, bundle: bundle, consoleSocket: socket)
             }
         } catch let code as ExitCode {
             // `run` ends here with the container's status: no need for ArgumentParser's

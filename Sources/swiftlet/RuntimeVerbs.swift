@@ -16,8 +16,35 @@ enum RuntimeVerbs {
         }
     }
 
-    static func create(_ rt: ContainerRuntime, id: String, bundle: String, pidFile: String?) throws {
-        _ = try runtimeCall { () throws(RuntimeError) in try rt.create(id: id, bundle: bundle, pidFile: pidFile) }
+    static func create(_ rt: ContainerRuntime, id: String, bundle: String, pidFile: String?, consoleSocket: String?) throws {
+        let io = ContainerIO(consoleSocket: try consoleSocket.map(connectConsoleSocket) ?? -1)
+        defer { if io.consoleSocket >= 0 { close(io.consoleSocket) } }
+        _ = try runtimeCall { () throws(RuntimeError) in try rt.create(id: id, bundle: bundle, io: io, pidFile: pidFile) }
+    }
+
+    /// runc's --console-socket: a unix socket path that receives the pty master.
+    static func connectConsoleSocket(_ path: String) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw RuntimeFailure(message: "console socket \(path): socket: \(Errno(errno))") }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+            close(fd)
+            throw RuntimeFailure(message: "console socket \(path): path too long")
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else {
+            let e = Errno(errno)
+            close(fd)
+            throw RuntimeFailure(message: "console socket \(path): connect: \(e)")
+        }
+        return fd
     }
 
     static func start(_ rt: ContainerRuntime, id: String) throws {
@@ -38,8 +65,10 @@ enum RuntimeVerbs {
     }
 
     /// Throws ExitCode with the container's status, as `runc run` exits with it.
-    static func run(_ rt: ContainerRuntime, id: String, bundle: String) throws {
-        let exit = try runtimeCall { () throws(RuntimeError) in try rt.run(id: id, bundle: bundle, forwardSignals: true) }
+    static func run(_ rt: ContainerRuntime, id: String, bundle: String, consoleSocket: String?) throws {
+        let io = ContainerIO(consoleSocket: try consoleSocket.map(connectConsoleSocket) ?? -1)
+        defer { if io.consoleSocket >= 0 { close(io.consoleSocket) } }
+        let exit = try runtimeCall { () throws(RuntimeError) in try rt.run(id: id, bundle: bundle, io: io, forwardSignals: true) }
         if exit.oomKilled {
             var err = StandardError()
             print("swiftlet: container \(id): OOM-killed (\(exit))", to: &err)

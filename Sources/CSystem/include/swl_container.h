@@ -119,6 +119,11 @@ typedef struct swl_container_desc {
 
     // stdio: -1 inherits the caller's descriptor.
     int stdin_fd, stdout_fd, stderr_fd;
+    // With process.terminal: init makes a pty in the container, takes the slave as its
+    // controlling terminal and stdio, and sends the master over this unix socket (SCM_RIGHTS),
+    // as runc does with --console-socket. -1: no terminal.
+    int console_socket_fd;
+    unsigned short console_rows, console_cols;
 
     // Lifecycle.
     const char *exec_fifo;      // init blocks reading it until `start` writes one byte
@@ -181,6 +186,9 @@ void swl_spawn_release(swl_spawn *s);
 int swl_reap(pid_t monitor);
 // The same without blocking: -EAGAIN while the monitor still runs.
 int swl_try_reap(pid_t monitor);
+
+// Receives a descriptor sent with SCM_RIGHTS (the terminal master). Returns it, or -errno.
+int swl_recv_fd(int sock);
 
 // Signals init's start: opens the exec fifo without blocking and writes one byte.
 // Returns 0, or -ENXIO when nobody is waiting on it (init is gone), or -errno.

@@ -26,6 +26,9 @@ int swl_forward_signals_read(int fd);
 // Closes the descriptor and unblocks the signals.
 void swl_forward_signals_end(int fd);
 
+// Copies the window size of terminal `from` to terminal `to` (TIOCGWINSZ → TIOCSWINSZ).
+int swl_copy_winsize(int from, int to);
+
 #define SWL_CGROUP2_SUPER_MAGIC 0x63677270L
 #define SWL_TMPFS_MAGIC 0x01021994L
 

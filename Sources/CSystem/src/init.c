@@ -17,6 +17,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -103,6 +105,49 @@ static void set_stdio(swl_init_ctx *ctx) {
         if (fds[i] < 0 || fds[i] == i) continue;
         if (dup2(fds[i], i) < 0) swl_init_fail(ctx->sync_fd, errno, "dup2 stdio %d", i);
     }
+}
+
+static int send_fd(int sock, int fd) {
+    char tag = 't';
+    struct iovec iov = {.iov_base = &tag, .iov_len = 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+// The pty comes from the container's own devpts (after pivot_root, or after joining its mount
+// namespace), so the slave is a device the container can see and use.
+static void set_console(swl_init_ctx *ctx) {
+    const swl_container_desc *d = ctx->desc;
+    int fd = ctx->sync_fd;
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) swl_init_fail(fd, errno, "open /dev/ptmx");
+    int unlock = 0;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0) swl_init_fail(fd, errno, "unlock pty");
+    // TIOCGPTPEER opens the slave through the master, without a path lookup.
+    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    if (slave < 0) swl_init_fail(fd, errno, "open pty slave");
+    if (d->console_rows && d->console_cols) {
+        struct winsize ws = {.ws_row = d->console_rows, .ws_col = d->console_cols};
+        (void)ioctl(slave, TIOCSWINSZ, &ws);
+    }
+    int rc = send_fd(d->console_socket_fd, master);
+    if (rc < 0) swl_init_fail(fd, -rc, "send terminal to the console socket");
+    close(master);
+    close(d->console_socket_fd);
+    if (ioctl(slave, TIOCSCTTY, 0) < 0) swl_init_fail(fd, errno, "make the pty the controlling terminal");
+    for (int i = 0; i < 3; i++)
+        if (dup2(slave, i) < 0) swl_init_fail(fd, errno, "dup2 pty to stdio %d", i);
+    if (slave > 2) close(slave);
 }
 
 // Finds the program the way execvp would, but without allocating, inside the container's root.
@@ -267,7 +312,8 @@ void swl_init_main(swl_init_ctx *ctx) {
     if (d->new_namespaces & CLONE_NEWUTS) set_names(ctx);
     set_rlimits(ctx);
     if (setsid() < 0) swl_init_fail(ctx->sync_fd, errno, "setsid");
-    set_stdio(ctx);
+    if (d->console_socket_fd >= 0) set_console(ctx);
+    else set_stdio(ctx);
     if (d->umask >= 0) umask((mode_t)d->umask);
 
     if (d->cwd && chdir(d->cwd) < 0) swl_init_fail(ctx->sync_fd, errno, "chdir \"%s\"", d->cwd);

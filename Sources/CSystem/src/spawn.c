@@ -323,6 +323,24 @@ void swl_spawn_release(swl_spawn *s) {
     s->status_fd = -1;
 }
 
+int swl_recv_fd(int sock) {
+    char tag;
+    struct iovec iov = {.iov_base = &tag, .iov_len = 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    ssize_t n;
+    do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (n == 0 || c == NULL || c->cmsg_type != SCM_RIGHTS) return -EPROTO;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
 int swl_reap(pid_t monitor) {
     if (monitor <= 0) return -ECHILD;
     int status;

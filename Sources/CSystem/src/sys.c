@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -77,4 +78,10 @@ void swl_forward_signals_end(int fd) {
     sigset_t set;
     forwarded_signals(&set);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int swl_copy_winsize(int from, int to) {
+    struct winsize ws;
+    if (ioctl(from, TIOCGWINSZ, &ws) < 0) return -errno;
+    return ioctl(to, TIOCSWINSZ, &ws) < 0 ? -errno : 0;
 }

@@ -11,12 +11,15 @@ extension ContainerRuntime {
         public var env: [String]?
         public var cwd: String?
         public var user: Spec.User?
+        /// A pty for the process (kubectl exec -t): pass a console socket in ContainerIO.
+        public var terminal: Bool
 
-        public init(args: [String], env: [String]? = nil, cwd: String? = nil, user: Spec.User? = nil) {
+        public init(args: [String], env: [String]? = nil, cwd: String? = nil, user: Spec.User? = nil, terminal: Bool = false) {
             self.args = args
             self.env = env
             self.cwd = cwd
             self.user = user
+            self.terminal = terminal
         }
     }
 
@@ -36,7 +39,9 @@ extension ContainerRuntime {
         if let user = request.user { process.user = user }
         let containerPlan = try PlanBuilder(id: id, bundle: record.bundle, host: hostCgroups, defaultCgroupParent: defaultCgroupParent)
             .build(spec)
-        let plan = containerPlan.forExec(into: record.pid, namespaces: (spec.linux?.namespaces ?? []).map(\.type), process: process)
+        var plan = containerPlan.forExec(into: record.pid, namespaces: (spec.linux?.namespaces ?? []).map(\.type), process: process)
+        plan.terminal = request.terminal
+        try Self.checkTerminal(plan, io, operation: "exec")
 
         // Its own small directory: the monitor records the exit status there.
         let dir = files(id).directory + "/exec-\(UInt32.random(in: 0...UInt32.max))"

@@ -57,6 +57,7 @@ public struct ContainerRuntime: Sendable {
 
     public func create(plan: ContainerPlan, io: ContainerIO = .inherit, pidFile: String? = nil) throws(RuntimeError) -> CreatedContainer {
         let id = plan.id
+        try Self.checkTerminal(plan, io, operation: "create")
         let f = files(id)
         do { try FileSystem.makeDirectories(root, mode: 0o711) } catch {
             throw .step(id: id, operation: "create", step: "create state root \(root)", errno: error)
@@ -101,6 +102,24 @@ public struct ContainerRuntime: Sendable {
             try? FileSystem.removeTree(f.directory)
             throw error
         }
+    }
+
+    /// runc's rule: a terminal needs a console socket to send it to, and a console socket
+    /// without a terminal is a mistake worth reporting.
+    static func checkTerminal(_ plan: ContainerPlan, _ io: ContainerIO, operation: String) throws(RuntimeError) {
+        if plan.terminal && io.consoleSocket < 0 {
+            throw .failed(id: plan.id, operation: operation, reason: "process.terminal is set: a console socket is needed (--console-socket)")
+        }
+        if !plan.terminal && io.consoleSocket >= 0 {
+            throw .failed(id: plan.id, operation: operation, reason: "a console socket was given but process.terminal is not set")
+        }
+    }
+
+    /// Receives the pty master that init sends over the console socket.
+    public static func receiveTerminal(from socket: Int32) throws(Errno) -> Int32 {
+        let fd = swl_recv_fd(socket)
+        if fd < 0 { throw Errno(-fd) }
+        return fd
     }
 
     private func runCreateHooks(plan: ContainerPlan, pid: Int32) throws(RuntimeError) -> Data {

@@ -70,4 +70,8 @@ public struct ContainerPlan: Sendable, Equatable {
     public var annotations: [String: String]
     /// false for a process exec'd into a running container: it runs as soon as it is set up.
     public var waitsForStart = true
+    /// process.terminal: stdio is a pty made in the container, its master sent over the
+    /// console socket the caller gives in ContainerIO.
+    public var terminal = false
+    public var consoleSize: Spec.ConsoleSize?
 }

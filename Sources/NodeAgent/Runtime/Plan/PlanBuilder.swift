@@ -172,7 +172,6 @@ public struct PlanBuilder {
             cwd = p.cwd
             if !cwd.hasPrefix("/") { problems.add("process.cwd", "must be an absolute path, got \"\(cwd)\"") }
             user = p.user
-            if p.terminal == true { problems.add("process.terminal", "terminals are not supported yet") }
             for (i, r) in (p.rlimits ?? []).enumerated() {
                 guard let resource = LinuxConstants.rlimits[r.type] else {
                     problems.add("process.rlimits[\(i)].type", "unknown rlimit \"\(r.type)\""); continue
@@ -221,7 +220,7 @@ public struct PlanBuilder {
 
         if !problems.list.isEmpty { throw .invalidBundle(id: id, problems: problems.list) }
 
-        return ContainerPlan(
+        var plan = ContainerPlan(
             id: id, bundle: bundle, newNamespaces: newNamespaces, joins: joins, uidMap: uidMap, gidMap: gidMap,
             rootfs: rootfs, rootfsReadonly: spec.root?.readonly ?? false, rootfsPropagation: propagation,
             mounts: mounts, devices: devices, maskedPaths: linux.maskedPaths ?? [],
@@ -234,6 +233,9 @@ public struct PlanBuilder {
             oomScoreAdj: spec.process?.oomScoreAdj.map { Int32(clamping: $0) },
             capabilities: capabilities, seccomp: seccomp, cgroupPath: cgroupPath,
             cgroupResources: resources, hooks: spec.hooks ?? Spec.Hooks(), annotations: spec.annotations ?? [:])
+        plan.terminal = spec.process?.terminal ?? false
+        plan.consoleSize = spec.process?.consoleSize
+        return plan
     }
 
     private func cgroupResources(_ r: Spec.Resources?, deviceAllows: [DeviceRule], problems: Problems) -> CgroupResources {

@@ -78,6 +78,9 @@ extension ContainerPlan {
         d.stdin_fd = io.stdin
         d.stdout_fd = io.stdout
         d.stderr_fd = io.stderr
+        d.console_socket_fd = terminal ? io.consoleSocket : -1
+        d.console_rows = consoleSize?.height ?? 0
+        d.console_cols = consoleSize?.width ?? 0
 
         // An exec'd process starts at once; a container's init waits for `start`.
         d.exec_fifo = waitsForStart ? arena.string(files.execFifo) : nil

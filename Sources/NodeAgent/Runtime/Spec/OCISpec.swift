@@ -29,6 +29,7 @@ public struct Spec: Codable, Sendable, Equatable {
 
     public struct Process: Codable, Sendable, Equatable {
         public var terminal: Bool?
+        public var consoleSize: ConsoleSize?
         public var user: User
         public var args: [String]?
         public var env: [String]?
@@ -52,6 +53,16 @@ public struct Spec: Codable, Sendable, Equatable {
             self.rlimits = rlimits
             self.noNewPrivileges = noNewPrivileges
             self.oomScoreAdj = oomScoreAdj
+        }
+    }
+
+    public struct ConsoleSize: Codable, Sendable, Equatable {
+        public var height: UInt16
+        public var width: UInt16
+
+        public init(height: UInt16, width: UInt16) {
+            self.height = height
+            self.width = width
         }
     }
 
