@@ -1,0 +1,225 @@
+import Testing
+@testable import ControlPlane
+
+@Suite("MVCC leases")
+struct MVCCLeaseTests {
+    @Test func revokeDeletesAttachedKeysInOneRevision() throws {
+        var s = MVCCStore()
+        _ = try s.grant(id: 1, ttl: 10, now: 0)
+        try s.put(key: b("a"), value: b("1"), lease: 1)
+        try s.put(key: b("b"), value: b("2"), lease: 1)
+        try s.put(key: b("c"), value: b("3"))
+        #expect(s.timeToLive(id: 1, now: 0).keys == [b("a"), b("b")])
+        let rev = try s.revoke(id: 1)
+        #expect(rev == 5 && s.currentRevision == 5)
+        #expect(keys(try s.range(key: [0], end: [0]).kvs) == ["c"])
+        #expect(s.log.filter(\.tombstone).map(\.revision) == [Revision(main: 5, sub: 0), Revision(main: 5, sub: 1)])
+        #expect(s.lease(1) == nil && s.leaseIDs.isEmpty)
+        #expect(throws: MVCCError.leaseNotFound(1)) { try s.revoke(id: 1) }
+        // A lease without keys revokes without a new revision.
+        _ = try s.grant(id: 2, ttl: 10, now: 0)
+        #expect(try s.revoke(id: 2) == 5)
+    }
+
+    @Test func grantErrorsAndPutWithMissingLease() throws {
+        var s = MVCCStore()
+        #expect(throws: MVCCError.invalidLeaseID) { try s.grant(id: 0, ttl: 10, now: 0) }
+        _ = try s.grant(id: 3, ttl: 10, now: 0)
+        #expect(throws: MVCCError.leaseExists(3)) { try s.grant(id: 3, ttl: 10, now: 0) }
+        #expect(throws: MVCCError.leaseTTLTooLarge) { try s.grant(id: 4, ttl: MVCCStore.maxLeaseTTL + 1, now: 0) }
+        let before = s
+        #expect(throws: MVCCError.leaseNotFound(5)) { try s.put(key: b("k"), value: b("v"), lease: 5) }
+        #expect(s == before)
+    }
+
+    @Test func expiryWithInjectedTime() throws {
+        var s = MVCCStore()
+        _ = try s.grant(id: 2, ttl: 5, now: 1000)   // expires at 6000
+        _ = try s.grant(id: 3, ttl: 10, now: 1000)  // expires at 11000
+        try s.put(key: b("x"), value: b("1"), lease: 2)
+        try s.put(key: b("y"), value: b("1"), lease: 3)
+        #expect(s.expiredLeases(now: 5999).isEmpty)
+        #expect(s.expiredLeases(now: 6000) == [2])
+        #expect(s.timeToLive(id: 3, now: 6000) == LeaseTimeToLive(id: 3, ttl: 5, grantedTTL: 10, keys: [b("y")]))
+        #expect(s.timeToLive(id: 3, now: 6001).ttl == 5) // rounded up
+        #expect(s.timeToLive(id: 99, now: 0).ttl == -1)
+        #expect(s.expire(now: 6000) == [2])
+        #expect(keys(try s.range(key: [0], end: [0]).kvs) == ["y"])
+        #expect(try s.keepAlive(id: 3, now: 10000) == 10)
+        #expect(s.expiredLeases(now: 11000).isEmpty)
+        #expect(s.expiredLeases(now: 20000) == [3])
+        s.renewAll(now: 30000)
+        #expect(s.expiredLeases(now: 39999).isEmpty)
+        #expect(throws: MVCCError.leaseNotFound(2)) { try s.keepAlive(id: 2, now: 0) }
+        #expect(s.expire(now: 40000) == [3])
+        #expect(try s.range(key: [0], end: [0]).kvs.isEmpty)
+    }
+
+    @Test func attachMovesKeysBetweenLeases() throws {
+        var s = MVCCStore()
+        _ = try s.grant(id: 1, ttl: 10, now: 0)
+        _ = try s.grant(id: 2, ttl: 10, now: 0)
+        try s.put(key: b("k"), value: b("v"), lease: 1)
+        let r = try s.attach(key: b("k"), lease: 2)
+        #expect(r.revision == 3)
+        let kv = try #require(try s.range(key: b("k")).kvs.first)
+        #expect(kv.lease == 2 && kv.value == b("v") && kv.version == 2)
+        #expect(s.lease(1)?.keys.isEmpty == true && s.lease(2)?.keys == [b("k")])
+        try s.put(key: b("k"), value: b("w"))  // a put without lease detaches
+        #expect(s.lease(2)?.keys.isEmpty == true)
+        try s.put(key: b("k"), value: b("w"), lease: 1)
+        try s.deleteRange(key: b("k"))         // a delete detaches
+        #expect(s.lease(1)?.keys.isEmpty == true)
+        try s.revoke(id: 1)
+        #expect(s.currentRevision == 6)
+        #expect(throws: MVCCError.keyNotFound) { try s.attach(key: b("gone"), lease: 2) }
+    }
+}
+
+@Suite("MVCC watches")
+struct MVCCWatchTests {
+    func flat(_ rs: [WatchResponse]) -> [(String, EventKind, Int64, String)] {
+        rs.flatMap { r in r.events.map { (String(decoding: $0.kv.key, as: UTF8.self), $0.kind, $0.kv.modRevision,
+                                           String(decoding: $0.kv.value, as: UTF8.self)) } }
+    }
+
+    @Test func livePrefixWatch() throws {
+        var w = WatchableStore()
+        let id = w.watch(key: b("a"), end: prefixRangeEnd(b("a")))
+        #expect(w.isSynced(id) == true)
+        try w.put(key: b("a1"), value: b("x"))
+        try w.put(key: b("b1"), value: b("x"))
+        try w.put(key: b("a2"), value: b("y"))
+        try w.deleteRange(key: b("a1"))
+        let rs = w.drain()
+        #expect(rs.map(\.watchID) == [id, id, id] && rs.map(\.revision) == [2, 4, 5])
+        let events = flat(rs)
+        #expect(events.map(\.0) == ["a1", "a2", "a1"] && events.map(\.1) == [.put, .put, .delete])
+        #expect(events.map(\.2) == [2, 4, 5])
+        #expect(rs.allSatisfy { $0.events.allSatisfy { $0.prevKV == nil } })
+        #expect(w.drain().isEmpty)
+    }
+
+    @Test func replayFromPastRevisionThenLive() throws {
+        var w = WatchableStore()
+        try w.put(key: b("a"), value: b("1"))  // 2
+        try w.put(key: b("a"), value: b("2"))  // 3
+        try w.deleteRange(key: b("a"))         // 4
+        try w.put(key: b("a"), value: b("3"))  // 5
+        try w.put(key: b("z"), value: b("0"))  // 6
+        let id = w.watch(key: b("a"), startRevision: 2, prevKV: true)
+        #expect(w.isSynced(id) == false)
+        try w.put(key: b("a"), value: b("4"))  // 7: written while unsynced, delivered once from history
+        let first = w.drain()
+        #expect(first.count == 1 && first[0].revision == 7)
+        #expect(flat(first).map(\.2) == [2, 3, 4, 5, 7])
+        #expect(flat(first).map(\.1) == [.put, .put, .delete, .put, .put])
+        #expect(first[0].events.map { $0.prevKV?.value } == [nil, b("1"), b("2"), nil, b("3")])
+        #expect(w.isSynced(id) == true)
+        try w.put(key: b("a"), value: b("5"))  // 8
+        let live = w.drain()
+        #expect(flat(live).map(\.2) == [8] && live[0].events[0].prevKV?.value == b("4"))
+    }
+
+    @Test func filtersCancelAndFutureStart() throws {
+        var w = WatchableStore()
+        let noPut = w.watch(key: [0], end: [0], filters: .noPut)
+        let noDelete = w.watch(key: [0], end: [0], filters: .noDelete)
+        let future = w.watch(key: [0], end: [0], startRevision: 4)
+        let canceled = w.watch(key: [0], end: [0])
+        try w.put(key: b("k"), value: b("1"))  // 2
+        try w.put(key: b("k"), value: b("2"))  // 3
+        try w.deleteRange(key: b("k"))         // 4
+        try w.put(key: b("k"), value: b("3"))  // 5
+        #expect(w.cancel(canceled) && !w.cancel(canceled) && !w.cancel(999))
+        let rs = w.drain()
+        #expect(flat(rs.filter { $0.watchID == noPut }).map(\.2) == [4])
+        #expect(flat(rs.filter { $0.watchID == noDelete }).map(\.2) == [2, 3, 5])
+        #expect(flat(rs.filter { $0.watchID == future }).map(\.2) == [4, 5])
+        #expect(!rs.contains { $0.watchID == canceled })
+        #expect(w.watcherIDs == [noPut, noDelete, future])
+    }
+
+    @Test func txnEventsArriveAsOneResponse() throws {
+        var w = WatchableStore()
+        try w.put(key: b("old"), value: b("1"))
+        let id = w.watch(key: [0], end: [0], prevKV: true)
+        _ = try w.txn(TxnRequest(success: [.put(PutRequest(key: b("p"), value: b("1"))),
+                                           .deleteRange(DeleteRangeRequest(key: b("old"))),
+                                           .put(PutRequest(key: b("q"), value: b("2")))]))
+        let rs = w.drain()
+        #expect(rs.count == 1 && rs[0].watchID == id)
+        #expect(flat(rs).map(\.0) == ["p", "old", "q"] && flat(rs).map(\.2) == [3, 3, 3])
+        #expect(rs[0].events[1].prevKV?.value == b("1"))
+    }
+
+    @Test func compactedStartIsReportedAndCancels() throws {
+        var w = WatchableStore()
+        try w.put(key: b("a"), value: b("1"))  // 2
+        try w.put(key: b("b"), value: b("1"))  // 3
+        try w.put(key: b("c"), value: b("1"))  // 4
+        try w.put(key: b("a"), value: b("2"))  // 5
+        try w.compact(revision: 4)
+        let old = w.watch(key: [0], end: [0], startRevision: 3)
+        let atCompact = w.watch(key: [0], end: [0], startRevision: 4)
+        let after = w.watch(key: [0], end: [0], startRevision: 5)
+        let rs = w.drain()
+        let oldResponse = try #require(rs.first { $0.watchID == old })
+        #expect(oldResponse.canceled && oldResponse.compactRevision == 4 && oldResponse.events.isEmpty)
+        #expect(flat(rs.filter { $0.watchID == atCompact }).map(\.2) == [4, 5])
+        #expect(flat(rs.filter { $0.watchID == after }).map(\.2) == [5])
+        #expect(w.watcherIDs == [atCompact, after])
+        // Compaction while a watcher is unsynced and behind.
+        let behind = w.watch(key: [0], end: [0], startRevision: 4)
+        try w.put(key: b("d"), value: b("1"))  // 6
+        try w.compact(revision: 6)
+        let rs2 = w.drain()
+        #expect(rs2.first { $0.watchID == behind }?.compactRevision == 6)
+    }
+
+    @Test func catchUpInBatchesNeverSplitsARevision() throws {
+        var w = WatchableStore()
+        for i in 0..<10 { try w.put(key: b("k\(i)"), value: b("\(i)")) }  // 2...11
+        _ = try w.txn(TxnRequest(success: [.put(PutRequest(key: b("t1"), value: b("x"))),
+                                           .put(PutRequest(key: b("t2"), value: b("x")))]))  // 12
+        let id = w.watch(key: [0], end: [0], startRevision: 2)
+        var all: [Int64] = []
+        var rounds = 0
+        while w.isSynced(id) == false {
+            let rs = w.drain(maxEvents: 3)
+            #expect(rs.allSatisfy { $0.events.count <= 4 })
+            all += flat(rs).map(\.2)
+            rounds += 1
+        }
+        #expect(all == Array(2...11) + [12, 12])
+        #expect(rounds == 4)
+    }
+
+    @Test func restoreResyncsWatchers() throws {
+        var w = WatchableStore()
+        try w.put(key: b("a"), value: b("1"))  // 2
+        var other = w.store
+        try other.put(key: b("a"), value: b("2"))  // 3 on another member
+        try other.put(key: b("b"), value: b("1"))  // 4
+        let id = w.watch(key: [0], end: [0])
+        try w.restore(snapshot: other.snapshot())
+        #expect(w.store == other && w.isSynced(id) == false)
+        let rs = w.drain()
+        #expect(flat(rs).map(\.2) == [3, 4])
+        try w.put(key: b("c"), value: b("1"))
+        #expect(flat(w.drain()).map(\.2) == [5])
+    }
+
+    @Test func applyThroughWatchableStoreNotifies() throws {
+        var w = WatchableStore()
+        let id = w.watch(key: b("k"))
+        _ = w.apply(.leaseGrant(id: 1, ttl: 5, now: 0))
+        let r = w.apply(.put(PutRequest(key: b("k"), value: b("v"), lease: 1)))
+        #expect(r == .put(PutResponse(revision: 2)))
+        #expect(w.apply(.leaseRevoke(id: 1)) == .leaseRevoke(revision: 3))
+        let rs = w.drain()
+        #expect(rs.map(\.watchID) == [id, id] && flat(rs).map(\.1) == [.put, .delete])
+        #expect(w.apply(.put(PutRequest(key: b("k"), value: b("v"), lease: 1))) == .failure(.leaseNotFound(1)))
+        #expect(w.drain().isEmpty)
+    }
+}

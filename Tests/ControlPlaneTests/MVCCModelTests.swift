@@ -1,0 +1,181 @@
+import Testing
+@testable import ControlPlane
+
+/// Small seeded generator so every run of the randomized tests is reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// The obvious model: every key's full history as (revision, version-or-deleted), never compacted.
+struct ReferenceModel {
+    enum Op {
+        case put([UInt8], [UInt8])
+        case delete([UInt8], [UInt8])
+    }
+
+    struct Event: Equatable {
+        var rev: Int64
+        var kind: EventKind
+        var key: [UInt8]
+        var value: [UInt8]
+    }
+
+    var current: Int64 = 1
+    var compacted: Int64 = 0
+    var history: [[UInt8]: [(rev: Int64, kv: KeyValue?)]] = [:]
+    var events: [Event] = []
+
+    func live(_ key: [UInt8], at rev: Int64) -> KeyValue? {
+        guard let h = history[key], let entry = h.last(where: { $0.rev <= rev }) else { return nil }
+        return entry.kv
+    }
+
+    func range(key: [UInt8], end: [UInt8], at rev: Int64) -> [KeyValue] {
+        history.keys.filter { MVCCStore.covers(key: key, end: end, $0) }
+            .sorted { $0.lexicographicallyPrecedes($1) }
+            .compactMap { live($0, at: rev) }
+    }
+
+    /// Applies the ops as one write at revision current+1; returns whether anything changed.
+    @discardableResult
+    mutating func write(_ ops: [Op]) -> Bool {
+        let rev = current + 1
+        var wrote = false
+        for op in ops {
+            switch op {
+            case .put(let k, let v):
+                let prev = live(k, at: rev)
+                let kv = KeyValue(key: k, value: v, createRevision: prev?.createRevision ?? rev, modRevision: rev,
+                                  version: (prev?.version ?? 0) + 1)
+                history[k, default: []].append((rev, kv))
+                events.append(Event(rev: rev, kind: .put, key: k, value: v))
+                wrote = true
+            case .delete(let k, let end):
+                for key in range(key: k, end: end, at: rev).map(\.key) {
+                    history[key]!.append((rev, nil))
+                    events.append(Event(rev: rev, kind: .delete, key: key, value: []))
+                    wrote = true
+                }
+            }
+        }
+        if wrote { current = rev }
+        return wrote
+    }
+}
+
+@Suite("MVCC randomized model")
+struct MVCCModelTests {
+    static let keySpace = ["a", "ab", "abc", "b", "ba", "bb", "c", "d"].map(b)
+    static let ranges: [([UInt8], [UInt8])] = keySpace.map { ($0, []) } + [
+        ([0], [0]), (b("a"), prefixRangeEnd(b("a"))), (b("ab"), prefixRangeEnd(b("ab"))), (b("b"), [0]),
+        (b("ab"), b("c")), (b("zz"), [0]), (b("c"), b("b")),
+    ]
+
+    func events(_ rs: [WatchResponse]) -> [ReferenceModel.Event] {
+        rs.flatMap { r in r.events.map { ReferenceModel.Event(rev: $0.kv.modRevision, kind: $0.kind, key: $0.kv.key, value: $0.kv.value) } }
+    }
+
+    func checkAllReads(_ s: MVCCStore, _ m: ReferenceModel, seed: UInt64) throws {
+        #expect(s.currentRevision == m.current && s.compactRevision == m.compacted)
+        for rev in max(1, m.compacted)...m.current {
+            for (key, end) in Self.ranges {
+                let got = try s.range(key: key, end: end, revision: rev)
+                let want = m.range(key: key, end: end, at: rev)
+                #expect(got.kvs == want, "seed \(seed) rev \(rev) range \(key)..\(end)")
+                #expect(got.count == Int64(want.count))
+            }
+        }
+        if m.compacted > 1 {
+            #expect(throws: MVCCError.compacted(m.compacted)) { try s.range(key: [0], end: [0], revision: m.compacted - 1) }
+        }
+        #expect(throws: MVCCError.futureRevision) { try s.range(key: [0], end: [0], revision: m.current + 1) }
+    }
+
+    @Test(arguments: 0..<16)
+    func randomHistoriesAgreeWithModel(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
+        func value() -> [UInt8] { b("v\(rng.next() % 1000)") }
+
+        var w = WatchableStore()
+        var m = ReferenceModel()
+        let all = w.watch(key: [0], end: [0])
+        let prefixA = w.watch(key: b("a"), end: prefixRangeEnd(b("a")), filters: .noDelete)
+        var seen: [WatchResponse] = []
+
+        for step in 0..<150 {
+            switch rng.next() % 20 {
+            case 0..<9:
+                let k = pick(Self.keySpace), v = value()
+                let r = try w.put(key: k, value: v)
+                m.write([.put(k, v)])
+                #expect(r.revision == m.current)
+            case 9..<12:
+                let (k, end) = pick([(pick(Self.keySpace), [UInt8]()), (pick(Self.keySpace), [0]),
+                                     (b("a"), prefixRangeEnd(b("a"))), (b("b"), b("c"))])
+                let expected = m.range(key: k, end: end, at: m.current).count
+                let r = try w.deleteRange(key: k, end: end)
+                m.write([.delete(k, end)])
+                #expect(r.deleted == Int64(expected) && r.revision == m.current)
+            case 12..<17:
+                let kc = pick(Self.keySpace)
+                let version = m.live(kc, at: m.current)?.version ?? 0
+                let hit = rng.next() % 2 == 0
+                let k1 = pick(Self.keySpace)
+                let k2 = pick(Self.keySpace.filter { $0 != k1 })
+                let k3 = pick(Self.keySpace)
+                let v1 = value(), v3 = value()
+                let r = try w.txn(TxnRequest(
+                    compares: [Compare(key: kc, .version(hit ? version : version + 1), .equal)],
+                    success: [.put(PutRequest(key: k1, value: v1)), .deleteRange(DeleteRangeRequest(key: k2)),
+                              .range(RangeRequest(key: [0], end: [0]))],
+                    failure: [.range(RangeRequest(key: k3)), .put(PutRequest(key: k3, value: v3))]))
+                #expect(r.succeeded == hit)
+                m.write(hit ? [.put(k1, v1), .delete(k2, [])] : [.put(k3, v3)])
+                #expect(r.revision == m.current)
+                if hit, case .range(let inner) = r.responses[2] {
+                    #expect(inner.kvs == m.range(key: [0], end: [0], at: m.current))
+                }
+            case 17:
+                guard m.current > max(m.compacted, 1) else { break }
+                let rev = m.compacted + 1 + Int64(rng.next() % UInt64(m.current - m.compacted))
+                try w.compact(revision: rev)
+                m.compacted = rev
+            default:
+                seen += w.drain()
+            }
+            #expect(w.currentRevision == m.current)
+            if step % 25 == 24 { try checkAllReads(w.store, m, seed: seed) }
+        }
+        try checkAllReads(w.store, m, seed: seed)
+
+        // Live watchers saw every change exactly once, in order.
+        seen += w.drain()
+        #expect(events(seen.filter { $0.watchID == all }) == m.events)
+        #expect(events(seen.filter { $0.watchID == prefixA })
+            == m.events.filter { $0.kind == .put && $0.key.first == UInt8(ascii: "a") })
+        // A watcher started after the compaction point replays the retained history.
+        let start = m.compacted + 1
+        let late = w.watch(key: [0], end: [0], startRevision: start)
+        #expect(events(w.drain().filter { $0.watchID == late }) == m.events.filter { $0.rev >= start })
+
+        // The snapshot of the final state restores to an equal store.
+        #expect(try MVCCStore(snapshot: w.store.snapshot()) == w.store)
+        // Compacting everything leaves exactly the live keys.
+        var s = w.store
+        if s.currentRevision > s.compactRevision {
+            try s.compact(revision: s.currentRevision)
+            #expect(s.log.count == m.range(key: [0], end: [0], at: m.current).count)
+            #expect(s.log.allSatisfy { !$0.tombstone })
+            #expect(try s.range(key: [0], end: [0]).kvs == m.range(key: [0], end: [0], at: m.current))
+        }
+    }
+}
