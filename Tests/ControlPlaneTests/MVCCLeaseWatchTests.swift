@@ -55,6 +55,19 @@ struct MVCCLeaseTests {
         #expect(try s.range(key: [0], end: [0]).kvs.isEmpty)
     }
 
+    @Test func wildTimesSaturate() throws {
+        var s = MVCCStore()
+        let l = try s.grant(id: 1, ttl: MVCCStore.maxLeaseTTL, now: Int64.max - 5)
+        #expect(l.expiry == Int64.max)
+        #expect(try s.keepAlive(id: 1, now: Int64.min) == MVCCStore.maxLeaseTTL)
+        #expect(s.timeToLive(id: 1, now: Int64.max).ttl == 0)
+        s.renewAll(now: Int64.max)
+        #expect(s.timeToLive(id: 1, now: Int64.min).ttl > 0)
+        #expect(s.expiredLeases(now: Int64.max) == [1])
+        _ = try s.put(key: b("k"), value: b("v"))
+        #expect(try s.range(key: b("k"), limit: Int64.max).kvs.count == 1)
+    }
+
     @Test func attachMovesKeysBetweenLeases() throws {
         var s = MVCCStore()
         _ = try s.grant(id: 1, ttl: 10, now: 0)

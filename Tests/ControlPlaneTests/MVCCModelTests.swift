@@ -17,7 +17,7 @@ struct SplitMix64: RandomNumberGenerator {
 /// The obvious model: every key's full history as (revision, version-or-deleted), never compacted.
 struct ReferenceModel {
     enum Op {
-        case put([UInt8], [UInt8])
+        case put([UInt8], [UInt8], Int64)
         case delete([UInt8], [UInt8])
     }
 
@@ -32,6 +32,12 @@ struct ReferenceModel {
     var compacted: Int64 = 0
     var history: [[UInt8]: [(rev: Int64, kv: KeyValue?)]] = [:]
     var events: [Event] = []
+    var leases: Set<Int64> = []
+
+    /// Live keys attached to a lease, in key order.
+    func keys(of lease: Int64) -> [[UInt8]] {
+        range(key: [0], end: [0], at: current).filter { $0.lease == lease }.map(\.key)
+    }
 
     func live(_ key: [UInt8], at rev: Int64) -> KeyValue? {
         guard let h = history[key], let entry = h.last(where: { $0.rev <= rev }) else { return nil }
@@ -51,10 +57,10 @@ struct ReferenceModel {
         var wrote = false
         for op in ops {
             switch op {
-            case .put(let k, let v):
+            case .put(let k, let v, let lease):
                 let prev = live(k, at: rev)
                 let kv = KeyValue(key: k, value: v, createRevision: prev?.createRevision ?? rev, modRevision: rev,
-                                  version: (prev?.version ?? 0) + 1)
+                                  version: (prev?.version ?? 0) + 1, lease: lease)
                 history[k, default: []].append((rev, kv))
                 events.append(Event(rev: rev, kind: .put, key: k, value: v))
                 wrote = true
@@ -97,9 +103,11 @@ struct MVCCModelTests {
             #expect(throws: MVCCError.compacted(m.compacted)) { try s.range(key: [0], end: [0], revision: m.compacted - 1) }
         }
         #expect(throws: MVCCError.futureRevision) { try s.range(key: [0], end: [0], revision: m.current + 1) }
+        #expect(s.leaseIDs == m.leases.sorted())
+        for id in m.leases { #expect(s.lease(id)?.keys == Set(m.keys(of: id))) }
     }
 
-    @Test(arguments: 0..<16)
+    @Test(arguments: 0..<24)
     func randomHistoriesAgreeWithModel(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
         func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
@@ -107,17 +115,38 @@ struct MVCCModelTests {
 
         var w = WatchableStore()
         var m = ReferenceModel()
-        let all = w.watch(key: [0], end: [0])
+        let all = w.watch(key: [0], end: [0], prevKV: true)
         let prefixA = w.watch(key: b("a"), end: prefixRangeEnd(b("a")), filters: .noDelete)
         var seen: [WatchResponse] = []
 
-        for step in 0..<150 {
+        for step in 0..<250 {
             switch rng.next() % 20 {
-            case 0..<9:
+            case 0..<8:
                 let k = pick(Self.keySpace), v = value()
-                let r = try w.put(key: k, value: v)
-                m.write([.put(k, v)])
-                #expect(r.revision == m.current)
+                let lease = rng.next() % 3 == 0 ? Int64(rng.next() % 3 + 1) : 0
+                if lease != 0 && !m.leases.contains(lease) {
+                    #expect(throws: MVCCError.leaseNotFound(lease)) { try w.put(key: k, value: v, lease: lease) }
+                } else {
+                    let r = try w.put(key: k, value: v, lease: lease)
+                    m.write([.put(k, v, lease)])
+                    #expect(r.revision == m.current)
+                }
+            case 8:
+                let id = Int64(rng.next() % 3 + 1)
+                if m.leases.contains(id) {
+                    if rng.next() % 2 == 0 {
+                        #expect(throws: MVCCError.leaseExists(id)) { try w.update { (s: inout MVCCStore) throws(MVCCError) in try s.grant(id: id, ttl: 10, now: 0) } }
+                    } else {
+                        let doomed = m.keys(of: id)
+                        let rev = try w.update { (s: inout MVCCStore) throws(MVCCError) in try s.revoke(id: id) }
+                        m.write(doomed.map { .delete($0, []) })
+                        m.leases.remove(id)
+                        #expect(rev == m.current)
+                    }
+                } else {
+                    _ = try w.update { (s: inout MVCCStore) throws(MVCCError) in try s.grant(id: id, ttl: 10, now: 0) }
+                    m.leases.insert(id)
+                }
             case 9..<12:
                 let (k, end) = pick([(pick(Self.keySpace), [UInt8]()), (pick(Self.keySpace), [0]),
                                      (b("a"), prefixRangeEnd(b("a"))), (b("b"), b("c"))])
@@ -139,7 +168,7 @@ struct MVCCModelTests {
                               .range(RangeRequest(key: [0], end: [0]))],
                     failure: [.range(RangeRequest(key: k3)), .put(PutRequest(key: k3, value: v3))]))
                 #expect(r.succeeded == hit)
-                m.write(hit ? [.put(k1, v1), .delete(k2, [])] : [.put(k3, v3)])
+                m.write(hit ? [.put(k1, v1, 0), .delete(k2, [])] : [.put(k3, v3, 0)])
                 #expect(r.revision == m.current)
                 if hit, case .range(let inner) = r.responses[2] {
                     #expect(inner.kvs == m.range(key: [0], end: [0], at: m.current))
@@ -160,6 +189,9 @@ struct MVCCModelTests {
         // Live watchers saw every change exactly once, in order.
         seen += w.drain()
         #expect(events(seen.filter { $0.watchID == all }) == m.events)
+        for e in seen.filter({ $0.watchID == all }).flatMap(\.events) {
+            #expect(e.prevKV == m.live(e.kv.key, at: e.kv.modRevision - 1))
+        }
         #expect(events(seen.filter { $0.watchID == prefixA })
             == m.events.filter { $0.kind == .put && $0.key.first == UInt8(ascii: "a") })
         // A watcher started after the compaction point replays the retained history.

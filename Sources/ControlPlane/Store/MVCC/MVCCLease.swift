@@ -34,12 +34,20 @@ extension MVCCStore {
     /// etcd's default minimum TTL is larger; we only keep TTLs positive.
     public static let minLeaseTTL: Int64 = 1
 
+    /// `now + ttl` seconds in milliseconds, saturating: a wild `now` in a command must not trap every member.
+    static func expiry(now: Int64, ttl: Int64) -> Int64 {
+        let (ms, o1) = ttl.multipliedReportingOverflow(by: 1000)
+        if o1 { return Int64.max }
+        let (sum, o2) = now.addingReportingOverflow(ms)
+        return o2 ? (ms > 0 ? Int64.max : Int64.min) : sum
+    }
+
     public mutating func grant(id: Int64, ttl: Int64, now: Int64) throws(MVCCError) -> Lease {
         if id == 0 { throw .invalidLeaseID }
         if leases[id] != nil { throw .leaseExists(id) }
         if ttl > Self.maxLeaseTTL { throw .leaseTTLTooLarge }
         let ttl = max(ttl, Self.minLeaseTTL)
-        let lease = Lease(id: id, ttl: ttl, expiry: now + ttl * 1000)
+        let lease = Lease(id: id, ttl: ttl, expiry: Self.expiry(now: now, ttl: ttl))
         leases[id] = lease
         return lease
     }
@@ -61,14 +69,14 @@ extension MVCCStore {
     @discardableResult
     public mutating func keepAlive(id: Int64, now: Int64) throws(MVCCError) -> Int64 {
         guard let lease = leases[id] else { throw .leaseNotFound(id) }
-        leases[id]!.expiry = now + lease.ttl * 1000
+        leases[id]!.expiry = Self.expiry(now: now, ttl: lease.ttl)
         return lease.ttl
     }
 
     /// Renews every lease from `now` (etcd's Promote, for a new leader that cannot know how much time
     /// passed under the old one).
     public mutating func renewAll(now: Int64) {
-        for id in leases.keys { leases[id]!.expiry = now + leases[id]!.ttl * 1000 }
+        for id in leases.keys { leases[id]!.expiry = Self.expiry(now: now, ttl: leases[id]!.ttl) }
     }
 
     /// Attaches an existing key to a lease (0 detaches) by writing it again with the same value, so
@@ -80,7 +88,8 @@ extension MVCCStore {
 
     public func timeToLive(id: Int64, now: Int64) -> LeaseTimeToLive {
         guard let lease = leases[id] else { return LeaseTimeToLive(id: id, ttl: -1, grantedTTL: 0, keys: []) }
-        let remainingMs = max(0, lease.expiry - now)
+        let (diff, overflow) = lease.expiry.subtractingReportingOverflow(now)
+        let remainingMs = overflow ? (now < 0 ? Int64.max - 999 : 0) : min(max(0, diff), Int64.max - 999)
         return LeaseTimeToLive(id: id, ttl: (remainingMs + 999) / 1000, grantedTTL: lease.ttl,
                                keys: lease.keys.sorted { compareBytes($0, $1) < 0 })
     }

@@ -126,7 +126,8 @@ public struct MVCCStore: Sendable {
         let filters = req.minModRevision != 0 || req.maxModRevision != 0
             || req.minCreateRevision != 0 || req.maxCreateRevision != 0
         let needsAll = filters || (order != .none && !(req.sortTarget == .key && order == .ascend))
-        let fetchLimit = (req.limit > 0 && !needsAll) ? Int(req.limit) + 1 : 0
+        // One more than the limit tells whether there are more; no limit when the result is re-sorted or filtered.
+        let fetchLimit = (req.limit > 0 && req.limit < Int64(Int.max) && !needsAll) ? Int(req.limit) + 1 : 0
         var (kvs, count) = liveKVs(key: req.key, end: req.end, at: rev, limit: fetchLimit)
         if filters {
             kvs.removeAll { kv in
@@ -153,7 +154,7 @@ public struct MVCCStore: Sendable {
             }
         }
         var more = false
-        if req.limit > 0 && kvs.count > Int(req.limit) {
+        if req.limit > 0 && Int64(kvs.count) > req.limit {
             kvs.removeLast(kvs.count - Int(req.limit))
             more = true
         }

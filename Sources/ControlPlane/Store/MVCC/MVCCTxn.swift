@@ -88,6 +88,11 @@ extension MVCCStore {
         return TxnResponse(revision: currentRevision, succeeded: succeeded, responses: responses)
     }
 
+    public mutating func txn(compares: [Compare], success: [RequestOp],
+                             failure: [RequestOp] = []) throws(MVCCError) -> TxnResponse {
+        try txn(TxnRequest(compares: compares, success: success, failure: failure))
+    }
+
     mutating func execute(_ req: TxnRequest, path: [Bool], at i: inout Int,
                           _ batch: inout WriteBatch) -> (Bool, [ResponseOp]) {
         let ok = path[i]
