@@ -190,6 +190,20 @@ struct MVCCWatchTests {
         #expect(rs2.first { $0.watchID == behind }?.compactRevision == 6)
     }
 
+    @Test func watchFromTheCompactRevisionSeesItsDelete() throws {
+        var w = WatchableStore()
+        try w.put(key: b("a"), value: b("1"))  // 2
+        try w.put(key: b("b"), value: b("1"))  // 3
+        try w.deleteRange(key: b("a"))         // 4
+        try w.put(key: b("b"), value: b("2"))  // 5
+        try w.compact(revision: 4)
+        let id = w.watch(key: [0], end: [0], startRevision: 4, prevKV: true)
+        let rs = w.drain()
+        #expect(flat(rs).map(\.2) == [4, 5] && flat(rs).map(\.1) == [.delete, .put])
+        // The previous versions are below the compaction: not available any more.
+        #expect(rs.first?.watchID == id && rs[0].events[0].prevKV == nil && rs[0].events[1].prevKV?.value == b("1"))
+    }
+
     @Test func catchUpInBatchesNeverSplitsARevision() throws {
         var w = WatchableStore()
         for i in 0..<10 { try w.put(key: b("k\(i)"), value: b("\(i)")) }  // 2...11

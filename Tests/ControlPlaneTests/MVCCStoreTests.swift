@@ -267,8 +267,9 @@ struct MVCCStoreTests {
             #expect(try s.range(key: [0], end: [0], revision: rev) == before.range(key: [0], end: [0], revision: rev))
         }
         #expect(values(try s.range(key: [0], end: [0], revision: 5).kvs) == ["v2"])
-        #expect(s.index.map { String(decoding: $0.key, as: UTF8.self) } == ["a", "c"])
-        #expect(s.log.map(\.revision.main) == [3, 6, 7])
+        // b's tombstone at exactly 5 stays until a later compaction (as etcd).
+        #expect(s.index.map { String(decoding: $0.key, as: UTF8.self) } == ["a", "b", "c"])
+        #expect(s.log.map(\.revision.main) == [3, 5, 6, 7])
         #expect(throws: MVCCError.compacted(5)) { try s.compact(revision: 5) }
         #expect(throws: MVCCError.compacted(5)) { try s.compact(revision: 3) }
         #expect(throws: MVCCError.futureRevision) { try s.compact(revision: 8) }
@@ -284,12 +285,18 @@ struct MVCCStoreTests {
         try s.put(key: b("k"), value: b("2"))  // 4
         try s.deleteRange(key: b("k"))         // 5
         try s.compact(revision: 3)
-        #expect(s.index.count == 1 && s.index[0].generations == [[Revision(main: 4), Revision(main: 5)], []])
-        #expect(s.log.map(\.revision.main) == [4, 5])
+        #expect(s.index.count == 1)
+        #expect(s.index[0].generations == [[Revision(main: 3)], [Revision(main: 4), Revision(main: 5)], []])
+        #expect(s.log.map(\.revision.main) == [3, 4, 5])
         #expect(try s.range(key: b("k"), revision: 3).kvs.isEmpty)
         #expect(try s.range(key: b("k"), revision: 4).kvs.first?.createRevision == 4)
+        try s.compact(revision: 4)
+        #expect(s.index[0].generations == [[Revision(main: 4), Revision(main: 5)], []])
         try s.compact(revision: 5)
-        #expect(s.index.isEmpty && s.log.isEmpty)
+        #expect(s.index[0].generations == [[Revision(main: 5)], []] && s.log.map(\.revision.main) == [5])
         #expect(try s.range(key: b("k")).kvs.isEmpty)
+        try s.put(key: b("other"), value: b("1"))  // 6
+        try s.compact(revision: 6)
+        #expect(s.index.map(\.key) == [b("other")] && s.log.map(\.revision.main) == [6])
     }
 }

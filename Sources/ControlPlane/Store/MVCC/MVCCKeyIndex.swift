@@ -4,7 +4,8 @@
 
 struct KeyIndex: Hashable, Sendable {
     var key: [UInt8]
-    /// Non-empty. Every generation but the last is non-empty and ends with its tombstone.
+    /// Non-empty. Every generation but the last is non-empty and ends with its tombstone (after a
+    /// compaction at its delete, the tombstone may be all that is left of it).
     var generations: [[Revision]]
 
     init(key: [UInt8], generations: [[Revision]] = [[]]) {
@@ -55,27 +56,19 @@ struct KeyIndex: Hashable, Sendable {
         return nil
     }
 
-    /// Drops the history not needed to serve reads at `atRev` or later: keeps, per generation alive at
-    /// `atRev`, the newest revision at or below it; drops generations that ended at or before `atRev`
-    /// (their tombstones too). Revisions kept at or below `atRev` are added to `keep`.
+    /// Drops the history not needed to serve reads and watches at `atRev` or later: generations that
+    /// ended before `atRev` go entirely; in the generation alive at `atRev` (or ended by a delete at
+    /// `atRev`) the newest revision at or below `atRev` stays, with everything after it. Kept revisions
+    /// at or below `atRev` are added to `keep`. As current etcd, a tombstone at exactly `atRev` stays
+    /// (so a watch from `atRev` still sees that delete) until a later compaction.
     mutating func compact(_ atRev: Int64, keep: inout Set<Revision>) {
         var gi = 0
         while gi < generations.count - 1, generations[gi][generations[gi].count - 1].main < atRev {
             gi += 1
         }
-        var g = generations[gi]
-        if !g.isEmpty {
-            if let idx = g.lastIndex(where: { $0.main <= atRev }) {
-                g.removeFirst(idx)
-                keep.insert(g[0])
-            }
-            // Only the tombstone left of a closed generation: the key was deleted at atRev.
-            if g.count == 1 && gi != generations.count - 1 {
-                keep.remove(g[0])
-                gi += 1
-            } else {
-                generations[gi] = g
-            }
+        if let idx = generations[gi].lastIndex(where: { $0.main <= atRev }) {
+            generations[gi].removeFirst(idx)
+            keep.insert(generations[gi][0])
         }
         generations.removeFirst(gi)
     }
