@@ -2,7 +2,7 @@ import Testing
 @testable import ControlPlane
 
 /// Small seeded generator so every run of the randomized tests is reproducible.
-struct SplitMix64: RandomNumberGenerator {
+struct MVCCRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -79,10 +79,10 @@ struct ReferenceModel {
 
 @Suite("MVCC randomized model")
 struct MVCCModelTests {
-    static let keySpace = ["a", "ab", "abc", "b", "ba", "bb", "c", "d"].map(b)
+    static let keySpace = ["a", "ab", "abc", "b", "ba", "bb", "c", "d"].map(kb)
     static let ranges: [([UInt8], [UInt8])] = keySpace.map { ($0, []) } + [
-        ([0], [0]), (b("a"), prefixRangeEnd(b("a"))), (b("ab"), prefixRangeEnd(b("ab"))), (b("b"), [0]),
-        (b("ab"), b("c")), (b("zz"), [0]), (b("c"), b("b")),
+        ([0], [0]), (kb("a"), prefixRangeEnd(kb("a"))), (kb("ab"), prefixRangeEnd(kb("ab"))), (kb("b"), [0]),
+        (kb("ab"), kb("c")), (kb("zz"), [0]), (kb("c"), kb("b")),
     ]
 
     func events(_ rs: [WatchResponse]) -> [ReferenceModel.Event] {
@@ -109,14 +109,14 @@ struct MVCCModelTests {
 
     @Test(arguments: 0..<24)
     func randomHistoriesAgreeWithModel(seed: UInt64) throws {
-        var rng = SplitMix64(seed: seed)
+        var rng = MVCCRandom(seed: seed)
         func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
-        func value() -> [UInt8] { b("v\(rng.next() % 1000)") }
+        func value() -> [UInt8] { kb("v\(rng.next() % 1000)") }
 
         var w = WatchableStore()
         var m = ReferenceModel()
         let all = w.watch(key: [0], end: [0], prevKV: true)
-        let prefixA = w.watch(key: b("a"), end: prefixRangeEnd(b("a")), filters: .noDelete)
+        let prefixA = w.watch(key: kb("a"), end: prefixRangeEnd(kb("a")), filters: .noDelete)
         var seen: [WatchResponse] = []
 
         for step in 0..<250 {
@@ -149,7 +149,7 @@ struct MVCCModelTests {
                 }
             case 9..<12:
                 let (k, end) = pick([(pick(Self.keySpace), [UInt8]()), (pick(Self.keySpace), [0]),
-                                     (b("a"), prefixRangeEnd(b("a"))), (b("b"), b("c"))])
+                                     (kb("a"), prefixRangeEnd(kb("a"))), (kb("b"), kb("c"))])
                 let expected = m.range(key: k, end: end, at: m.current).count
                 let r = try w.deleteRange(key: k, end: end)
                 m.write([.delete(k, end)])

@@ -7,18 +7,18 @@ struct MVCCScaleTests {
     /// full and prefix ranges, a catch-up watch, a snapshot round trip.
     @Test func manyKeysStayFast() throws {
         var w = WatchableStore()
-        var rng = SplitMix64(seed: 42)
+        var rng = MVCCRandom(seed: 42)
         let n = 5000
         for round in 0..<4 {
             for _ in 0..<n {
-                let k = b("/registry/pods/ns\(rng.next() % 50)/p\(rng.next() % UInt64(n))")
-                try w.put(key: k, value: b("r\(round)"))
+                let k = kb("/registry/pods/ns\(rng.next() % 50)/p\(rng.next() % UInt64(n))")
+                try w.put(key: k, value: kb("r\(round)"))
             }
         }
-        let watcher = w.watch(key: b("/registry/"), end: prefixRangeEnd(b("/registry/")), startRevision: w.currentRevision - 999)
+        let watcher = w.watch(key: kb("/registry/"), end: prefixRangeEnd(kb("/registry/")), startRevision: w.currentRevision - 999)
         try w.compact(revision: w.currentRevision - 1000)
         let all = try w.range(RangeRequest(key: [0], end: [0], countOnly: true))
-        let page = try w.range(RangeRequest(key: b("/registry/pods/ns1/"), end: prefixRangeEnd(b("/registry/pods/ns1/")), limit: 10))
+        let page = try w.range(RangeRequest(key: kb("/registry/pods/ns1/"), end: prefixRangeEnd(kb("/registry/pods/ns1/")), limit: 10))
         #expect(page.kvs.count == 10 && page.more)
         #expect(all.count > 0)
         let rs = w.drain()

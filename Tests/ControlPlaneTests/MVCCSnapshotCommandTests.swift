@@ -4,18 +4,18 @@ import Testing
 @Suite("MVCC commands and snapshots")
 struct MVCCSnapshotCommandTests {
     static let nestedTxn = TxnRequest(
-        compares: [Compare(key: b("a"), end: b("b"), .version(1), .greater), Compare(key: b("v"), .value([0, 0xff]), .notEqual),
-                   Compare(key: b("c"), .create(-1), .less), Compare(key: b("m"), .mod(1 << 40), .equal),
-                   Compare(key: b("l"), .lease(Int64.max), .equal)],
-        success: [.put(PutRequest(key: b("x"), value: [], lease: 3, prevKV: true, ignoreValue: true, ignoreLease: false)),
-                  .txn(TxnRequest(success: [.deleteRange(DeleteRangeRequest(key: b("d"), end: [0], prevKV: true))]))],
+        compares: [Compare(key: kb("a"), end: kb("b"), .version(1), .greater), Compare(key: kb("v"), .value([0, 0xff]), .notEqual),
+                   Compare(key: kb("c"), .create(-1), .less), Compare(key: kb("m"), .mod(1 << 40), .equal),
+                   Compare(key: kb("l"), .lease(Int64.max), .equal)],
+        success: [.put(PutRequest(key: kb("x"), value: [], lease: 3, prevKV: true, ignoreValue: true, ignoreLease: false)),
+                  .txn(TxnRequest(success: [.deleteRange(DeleteRangeRequest(key: kb("d"), end: [0], prevKV: true))]))],
         failure: [.range(RangeRequest(key: [0], end: [0], limit: 5, revision: 3, sortOrder: .descend, sortTarget: .value,
                                       keysOnly: true, countOnly: false, minModRevision: 1, maxModRevision: 2,
                                       minCreateRevision: 3, maxCreateRevision: Int64.min))])
 
     static let commands: [StoreCommand] = [
-        .range(RangeRequest(key: b("k"))), .put(PutRequest(key: b("k"), value: b("v"))),
-        .deleteRange(DeleteRangeRequest(key: b("k"), end: b("z"), prevKV: true)), .txn(nestedTxn), .txn(TxnRequest()),
+        .range(RangeRequest(key: kb("k"))), .put(PutRequest(key: kb("k"), value: kb("v"))),
+        .deleteRange(DeleteRangeRequest(key: kb("k"), end: kb("z"), prevKV: true)), .txn(nestedTxn), .txn(TxnRequest()),
         .compact(revision: 17), .leaseGrant(id: -5, ttl: 30, now: 123_456_789), .leaseRevoke(id: 5),
         .leaseKeepAlive(id: 5, now: 1), .leaseRenewAll(now: 99),
     ]
@@ -35,7 +35,7 @@ struct MVCCSnapshotCommandTests {
     @Test func garbageIsRejected() {
         #expect(throws: MVCCError.self) { try StoreCommand(encoded: [1, 200]) }
         #expect(throws: MVCCError.self) { try StoreCommand(encoded: [9, 1]) }
-        #expect(throws: MVCCError.self) { try MVCCStore(snapshot: b("nope")) }
+        #expect(throws: MVCCError.self) { try MVCCStore(snapshot: kb("nope")) }
         var s = MVCCStore()
         guard case .failure(.corrupt) = s.apply(encoded: [1, 1, 0xff]) else {
             Issue.record("garbage command applied")
@@ -49,12 +49,12 @@ struct MVCCSnapshotCommandTests {
         var s = MVCCStore()
         _ = try s.grant(id: 1, ttl: 10, now: 0)
         _ = try s.grant(id: 2, ttl: 20, now: 5)
-        for i in 0..<20 { try s.put(key: b("k\(i % 7)"), value: b("v\(i)"), lease: i % 3 == 0 ? 1 : (i % 3 == 1 ? 2 : 0)) }
-        try s.deleteRange(key: b("k3"))
-        _ = try s.txn(TxnRequest(success: [.put(PutRequest(key: b("t"), value: [0, 1, 2, 255])),
-                                           .deleteRange(DeleteRangeRequest(key: b("k5")))]))
+        for i in 0..<20 { try s.put(key: kb("k\(i % 7)"), value: kb("v\(i)"), lease: i % 3 == 0 ? 1 : (i % 3 == 1 ? 2 : 0)) }
+        try s.deleteRange(key: kb("k3"))
+        _ = try s.txn(TxnRequest(success: [.put(PutRequest(key: kb("t"), value: [0, 1, 2, 255])),
+                                           .deleteRange(DeleteRangeRequest(key: kb("k5")))]))
         try s.compact(revision: 15)
-        try s.put(key: b("k5"), value: b("again"))
+        try s.put(key: kb("k5"), value: kb("again"))
         return s
     }
 
@@ -69,7 +69,7 @@ struct MVCCSnapshotCommandTests {
         }
         // Both continue identically.
         var original = s
-        for cmd: StoreCommand in [.leaseRevoke(id: 1), .put(PutRequest(key: b("n"), value: b("1"), lease: 2)),
+        for cmd: StoreCommand in [.leaseRevoke(id: 1), .put(PutRequest(key: kb("n"), value: kb("1"), lease: 2)),
                                   .compact(revision: s.currentRevision), .leaseRevoke(id: 2)] {
             #expect(restored.apply(cmd) == original.apply(cmd))
         }
@@ -81,20 +81,20 @@ struct MVCCSnapshotCommandTests {
     }
 
     @Test func applyIsDeterministicAcrossMembers() throws {
-        var rng = SplitMix64(seed: 7)
+        var rng = MVCCRandom(seed: 7)
         var commands: [[UInt8]] = []
         for i in 0..<300 {
-            let key = b("k\(rng.next() % 10)")
+            let key = kb("k\(rng.next() % 10)")
             let cmd: StoreCommand
             switch rng.next() % 10 {
             case 0: cmd = .leaseGrant(id: Int64(rng.next() % 4 + 1), ttl: 5, now: Int64(i) * 100)
             case 1: cmd = .leaseRevoke(id: Int64(rng.next() % 4 + 1))
-            case 2: cmd = .deleteRange(DeleteRangeRequest(key: key, end: prefixRangeEnd(b("k")), prevKV: true))
+            case 2: cmd = .deleteRange(DeleteRangeRequest(key: key, end: prefixRangeEnd(kb("k")), prevKV: true))
             case 3: cmd = .compact(revision: Int64(i / 2))
             case 4: cmd = .txn(TxnRequest(compares: [Compare(key: key, .version(1), .greater)],
                                           success: [.deleteRange(DeleteRangeRequest(key: key))],
-                                          failure: [.put(PutRequest(key: key, value: b("t\(i)")))]))
-            default: cmd = .put(PutRequest(key: key, value: b("v\(i)"), lease: Int64(rng.next() % 5), prevKV: true))
+                                          failure: [.put(PutRequest(key: key, value: kb("t\(i)")))]))
+            default: cmd = .put(PutRequest(key: key, value: kb("v\(i)"), lease: Int64(rng.next() % 5), prevKV: true))
             }
             commands.append(cmd.encoded())
         }

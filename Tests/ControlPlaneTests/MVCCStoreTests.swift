@@ -1,9 +1,9 @@
 import Testing
 @testable import ControlPlane
 
-func b(_ s: String) -> [UInt8] { Array(s.utf8) }
-func keys(_ kvs: [KeyValue]) -> [String] { kvs.map { String(decoding: $0.key, as: UTF8.self) } }
-func values(_ kvs: [KeyValue]) -> [String] { kvs.map { String(decoding: $0.value, as: UTF8.self) } }
+func kb(_ s: String) -> [UInt8] { Array(s.utf8) }
+func mvccKeys(_ kvs: [KeyValue]) -> [String] { kvs.map { String(decoding: $0.key, as: UTF8.self) } }
+func mvccValues(_ kvs: [KeyValue]) -> [String] { kvs.map { String(decoding: $0.value, as: UTF8.self) } }
 
 @Suite("MVCC store: range, revisions, txn, compaction")
 struct MVCCStoreTests {
@@ -11,7 +11,7 @@ struct MVCCStoreTests {
     func fiveKeys() throws -> MVCCStore {
         var s = MVCCStore()
         for (k, v) in [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4"), ("ab", "5")] {
-            try s.put(key: b(k), value: b(v))
+            try s.put(key: kb(k), value: kb(v))
         }
         return s
     }
@@ -26,14 +26,14 @@ struct MVCCStoreTests {
     @Test func rangeEndSemantics() throws {
         let s = try fiveKeys()
         #expect(s.currentRevision == 6)
-        #expect(keys(try s.range(key: b("a")).kvs) == ["a"])
-        #expect(try s.range(key: b("zz")).count == 0)
-        #expect(keys(try s.range(key: b("a"), end: prefixRangeEnd(b("a"))).kvs) == ["a", "ab"])
-        #expect(keys(try s.range(key: b("b"), end: [0]).kvs) == ["b", "c", "d"])
-        #expect(keys(try s.range(key: [0], end: [0]).kvs) == ["a", "ab", "b", "c", "d"])
-        #expect(keys(try s.range(key: b("b"), end: b("d")).kvs) == ["b", "c"])
-        #expect(try s.range(key: b("d"), end: b("b")).kvs.isEmpty)
-        #expect(try s.range(key: b("b"), end: b("b")).kvs.isEmpty)
+        #expect(mvccKeys(try s.range(key: kb("a")).kvs) == ["a"])
+        #expect(try s.range(key: kb("zz")).count == 0)
+        #expect(mvccKeys(try s.range(key: kb("a"), end: prefixRangeEnd(kb("a"))).kvs) == ["a", "ab"])
+        #expect(mvccKeys(try s.range(key: kb("b"), end: [0]).kvs) == ["b", "c", "d"])
+        #expect(mvccKeys(try s.range(key: [0], end: [0]).kvs) == ["a", "ab", "b", "c", "d"])
+        #expect(mvccKeys(try s.range(key: kb("b"), end: kb("d")).kvs) == ["b", "c"])
+        #expect(try s.range(key: kb("d"), end: kb("b")).kvs.isEmpty)
+        #expect(try s.range(key: kb("b"), end: kb("b")).kvs.isEmpty)
         #expect(prefixRangeEnd([0x61, 0xff]) == [0x62])
         #expect(prefixRangeEnd([0xff, 0xff]) == [0])
     }
@@ -41,72 +41,72 @@ struct MVCCStoreTests {
     @Test func limitMoreCountAndKeysOnly() throws {
         let s = try fiveKeys()
         let limited = try s.range(key: [0], end: [0], limit: 2)
-        #expect(keys(limited.kvs) == ["a", "ab"] && limited.more && limited.count == 5)
+        #expect(mvccKeys(limited.kvs) == ["a", "ab"] && limited.more && limited.count == 5)
         let exact = try s.range(key: [0], end: [0], limit: 5)
         #expect(exact.kvs.count == 5 && !exact.more)
         let countOnly = try s.range(RangeRequest(key: [0], end: [0], countOnly: true))
         #expect(countOnly.kvs.isEmpty && countOnly.count == 5)
-        let keysOnly = try s.range(RangeRequest(key: b("a"), end: b("b"), keysOnly: true))
-        #expect(keys(keysOnly.kvs) == ["a", "ab"] && keysOnly.kvs.allSatisfy { $0.value.isEmpty })
+        let keysOnly = try s.range(RangeRequest(key: kb("a"), end: kb("b"), keysOnly: true))
+        #expect(mvccKeys(keysOnly.kvs) == ["a", "ab"] && keysOnly.kvs.allSatisfy { $0.value.isEmpty })
         #expect(keysOnly.kvs[1].modRevision == 6)
     }
 
     @Test func sortAndFilters() throws {
         let s = try fiveKeys()
         let desc = try s.range(RangeRequest(key: [0], end: [0], sortOrder: .descend))
-        #expect(keys(desc.kvs) == ["d", "c", "b", "ab", "a"])
+        #expect(mvccKeys(desc.kvs) == ["d", "c", "b", "ab", "a"])
         let byMod = try s.range(RangeRequest(key: [0], end: [0], sortTarget: .mod)) // NONE + non-key = ascend
-        #expect(keys(byMod.kvs) == ["a", "b", "c", "d", "ab"])
+        #expect(mvccKeys(byMod.kvs) == ["a", "b", "c", "d", "ab"])
         let byValueDesc = try s.range(RangeRequest(key: [0], end: [0], sortOrder: .descend, sortTarget: .value))
-        #expect(values(byValueDesc.kvs) == ["5", "4", "3", "2", "1"])
+        #expect(mvccValues(byValueDesc.kvs) == ["5", "4", "3", "2", "1"])
         let top2 = try s.range(RangeRequest(key: [0], end: [0], limit: 2, sortOrder: .descend, sortTarget: .create))
-        #expect(keys(top2.kvs) == ["ab", "d"] && top2.more && top2.count == 5)
+        #expect(mvccKeys(top2.kvs) == ["ab", "d"] && top2.more && top2.count == 5)
         let minMod = try s.range(RangeRequest(key: [0], end: [0], minModRevision: 4))
-        #expect(keys(minMod.kvs) == ["ab", "c", "d"] && minMod.count == 5)
+        #expect(mvccKeys(minMod.kvs) == ["ab", "c", "d"] && minMod.count == 5)
         let window = try s.range(RangeRequest(key: [0], end: [0], minCreateRevision: 3, maxCreateRevision: 4))
-        #expect(keys(window.kvs) == ["b", "c"])
+        #expect(mvccKeys(window.kvs) == ["b", "c"])
         let maxMod = try s.range(RangeRequest(key: [0], end: [0], limit: 1, maxModRevision: 3))
-        #expect(keys(maxMod.kvs) == ["a"] && maxMod.more)
+        #expect(mvccKeys(maxMod.kvs) == ["a"] && maxMod.more)
     }
 
     @Test func readsAtOlderRevisionsAndFuture() throws {
         let s = try fiveKeys()
-        #expect(keys(try s.range(key: [0], end: [0], revision: 3).kvs) == ["a", "b"])
-        #expect(keys(try s.range(key: [0], end: [0], revision: 2).kvs) == ["a"])
+        #expect(mvccKeys(try s.range(key: [0], end: [0], revision: 3).kvs) == ["a", "b"])
+        #expect(mvccKeys(try s.range(key: [0], end: [0], revision: 2).kvs) == ["a"])
         #expect(try s.range(key: [0], end: [0], revision: 1).kvs.isEmpty)
         #expect(try s.range(key: [0], end: [0], revision: 3).revision == 6) // header is the current revision
-        #expect(throws: MVCCError.futureRevision) { try s.range(key: b("a"), revision: 7) }
+        #expect(throws: MVCCError.futureRevision) { try s.range(key: kb("a"), revision: 7) }
     }
 
     @Test func versionsAcrossGenerations() throws {
         var s = MVCCStore()
-        let k = b("k")
-        try s.put(key: k, value: b("v1"))                      // 2
-        let p2 = try s.put(key: k, value: b("v2"), prevKV: true) // 3
-        #expect(p2.revision == 3 && p2.prevKV?.value == b("v1"))
+        let k = kb("k")
+        try s.put(key: k, value: kb("v1"))                      // 2
+        let p2 = try s.put(key: k, value: kb("v2"), prevKV: true) // 3
+        #expect(p2.revision == 3 && p2.prevKV?.value == kb("v1"))
         var kv = try #require(try s.range(key: k).kvs.first)
         #expect(kv.createRevision == 2 && kv.modRevision == 3 && kv.version == 2)
         let d = try s.deleteRange(key: k, prevKV: true)         // 4
-        #expect(d.deleted == 1 && d.revision == 4 && d.prevKVs.map(\.value) == [b("v2")])
+        #expect(d.deleted == 1 && d.revision == 4 && d.prevKVs.map(\.value) == [kb("v2")])
         #expect(try s.range(key: k).kvs.isEmpty)
-        try s.put(key: k, value: b("v3"))                       // 5: a new generation
+        try s.put(key: k, value: kb("v3"))                       // 5: a new generation
         kv = try #require(try s.range(key: k).kvs.first)
         #expect(kv.createRevision == 5 && kv.modRevision == 5 && kv.version == 1)
-        #expect(try s.range(key: k, revision: 2).kvs.first?.value == b("v1"))
+        #expect(try s.range(key: k, revision: 2).kvs.first?.value == kb("v1"))
         #expect(try s.range(key: k, revision: 3).kvs.first?.version == 2)
         #expect(try s.range(key: k, revision: 4).kvs.isEmpty)
         // Deleting nothing does not move the revision; a put without prevKV returns none.
-        let none = try s.deleteRange(key: b("nope"))
+        let none = try s.deleteRange(key: kb("nope"))
         #expect(none.deleted == 0 && none.revision == 5 && s.currentRevision == 5)
-        #expect(try s.put(key: k, value: b("v4")).prevKV == nil)
-        #expect(throws: MVCCError.emptyKey) { try s.put(key: [], value: b("x")) }
+        #expect(try s.put(key: k, value: kb("v4")).prevKV == nil)
+        #expect(throws: MVCCError.emptyKey) { try s.put(key: [], value: kb("x")) }
     }
 
     @Test func deleteRangeOverPrefix() throws {
         var s = try fiveKeys()
-        let d = try s.deleteRange(key: b("a"), end: prefixRangeEnd(b("a")), prevKV: true)
-        #expect(d.deleted == 2 && keys(d.prevKVs) == ["a", "ab"] && d.revision == 7)
-        #expect(keys(try s.range(key: [0], end: [0]).kvs) == ["b", "c", "d"])
+        let d = try s.deleteRange(key: kb("a"), end: prefixRangeEnd(kb("a")), prevKV: true)
+        #expect(d.deleted == 2 && mvccKeys(d.prevKVs) == ["a", "ab"] && d.revision == 7)
+        #expect(mvccKeys(try s.range(key: [0], end: [0]).kvs) == ["b", "c", "d"])
         // Both tombstones share revision 7 with subs 0 and 1.
         let tombs = s.log.filter(\.tombstone).map(\.revision)
         #expect(tombs == [Revision(main: 7, sub: 0), Revision(main: 7, sub: 1)])
@@ -117,11 +117,11 @@ struct MVCCStoreTests {
     @Test func ignoreValueAndIgnoreLease() throws {
         var s = MVCCStore()
         _ = try s.grant(id: 9, ttl: 10, now: 0)
-        try s.put(key: b("k"), value: b("v"), lease: 9)
-        _ = try s.put(PutRequest(key: b("k"), value: b("ignored"), ignoreValue: true, ignoreLease: true))
-        let kv = try #require(try s.range(key: b("k")).kvs.first)
-        #expect(kv.value == b("v") && kv.lease == 9 && kv.version == 2)
-        #expect(throws: MVCCError.keyNotFound) { try s.put(PutRequest(key: b("x"), ignoreValue: true)) }
+        try s.put(key: kb("k"), value: kb("v"), lease: 9)
+        _ = try s.put(PutRequest(key: kb("k"), value: kb("ignored"), ignoreValue: true, ignoreLease: true))
+        let kv = try #require(try s.range(key: kb("k")).kvs.first)
+        #expect(kv.value == kb("v") && kv.lease == 9 && kv.version == 2)
+        #expect(throws: MVCCError.keyNotFound) { try s.put(PutRequest(key: kb("x"), ignoreValue: true)) }
     }
 
     // MARK: Txn
@@ -129,10 +129,10 @@ struct MVCCStoreTests {
     /// k = "w" (create 2, mod 3, version 2, no lease); l = "x" with lease 7 (mod 4).
     func compareFixture() throws -> MVCCStore {
         var s = MVCCStore()
-        try s.put(key: b("k"), value: b("v"))
-        try s.put(key: b("k"), value: b("w"))
+        try s.put(key: kb("k"), value: kb("v"))
+        try s.put(key: kb("k"), value: kb("w"))
         _ = try s.grant(id: 7, ttl: 100, now: 0)
-        try s.put(key: b("l"), value: b("x"), lease: 7)
+        try s.put(key: kb("l"), value: kb("x"), lease: 7)
         return s
     }
 
@@ -143,74 +143,74 @@ struct MVCCStoreTests {
         (.create(2), .equal, true), (.create(1), .greater, true), (.create(5), .less, true),
         (.create(2), .notEqual, false), (.mod(3), .equal, true), (.mod(2), .greater, true),
         (.mod(4), .less, true), (.mod(4), .notEqual, true), (.mod(3), .less, false),
-        (.value(b("w")), .equal, true), (.value(b("v")), .greater, true), (.value(b("x")), .less, true),
-        (.value(b("x")), .notEqual, true), (.value(b("w")), .notEqual, false), (.value(b("ww")), .less, true),
+        (.value(kb("w")), .equal, true), (.value(kb("v")), .greater, true), (.value(kb("x")), .less, true),
+        (.value(kb("x")), .notEqual, true), (.value(kb("w")), .notEqual, false), (.value(kb("ww")), .less, true),
         (.lease(0), .equal, true), (.lease(7), .less, true), (.lease(7), .equal, false),
     ])
     func compareOnKey(target: CompareTarget, result: CompareResult, expected: Bool) throws {
         var s = try compareFixture()
-        let r = try s.txn(TxnRequest(compares: [Compare(key: b("k"), target, result)]))
+        let r = try s.txn(TxnRequest(compares: [Compare(key: kb("k"), target, result)]))
         #expect(r.succeeded == expected)
     }
 
     @Test func compareLeaseMissingKeyAndRanges() throws {
         let s = try compareFixture()
-        #expect(s.holds(Compare(key: b("l"), .lease(7), .equal)))
-        #expect(s.holds(Compare(key: b("l"), .lease(0), .greater)))
+        #expect(s.holds(Compare(key: kb("l"), .lease(7), .equal)))
+        #expect(s.holds(Compare(key: kb("l"), .lease(0), .greater)))
         // A missing key compares as a zero KeyValue; VALUE compares on it are false.
-        #expect(s.holds(Compare(key: b("none"), .version(0), .equal)))
-        #expect(s.holds(Compare(key: b("none"), .create(0), .equal)))
-        #expect(s.holds(Compare(key: b("none"), .mod(1), .less)))
-        #expect(!s.holds(Compare(key: b("none"), .value([]), .equal)))
-        #expect(!s.holds(Compare(key: b("none"), .value(b("a")), .notEqual)))
+        #expect(s.holds(Compare(key: kb("none"), .version(0), .equal)))
+        #expect(s.holds(Compare(key: kb("none"), .create(0), .equal)))
+        #expect(s.holds(Compare(key: kb("none"), .mod(1), .less)))
+        #expect(!s.holds(Compare(key: kb("none"), .value([]), .equal)))
+        #expect(!s.holds(Compare(key: kb("none"), .value(kb("a")), .notEqual)))
         // Range compares must hold for every key in the range.
-        #expect(s.holds(Compare(key: b("k"), end: b("m"), .version(0), .greater)))
-        #expect(!s.holds(Compare(key: b("k"), end: b("m"), .version(2), .equal)))
+        #expect(s.holds(Compare(key: kb("k"), end: kb("m"), .version(0), .greater)))
+        #expect(!s.holds(Compare(key: kb("k"), end: kb("m"), .version(2), .equal)))
         #expect(s.holds(Compare(key: [0], end: [0], .create(5), .less)))
-        #expect(!s.holds(Compare(key: b("k"), end: b("m"), .lease(7), .equal)))
+        #expect(!s.holds(Compare(key: kb("k"), end: kb("m"), .lease(7), .equal)))
     }
 
     @Test func txnWritesShareOneRevision() throws {
         var s = try fiveKeys()
         let r = try s.txn(TxnRequest(
-            compares: [Compare(key: b("a"), .value(b("1")), .equal)],
+            compares: [Compare(key: kb("a"), .value(kb("1")), .equal)],
             success: [
-                .put(PutRequest(key: b("x"), value: b("X"))),
-                .deleteRange(DeleteRangeRequest(key: b("c"), end: b("e"), prevKV: true)),
+                .put(PutRequest(key: kb("x"), value: kb("X"))),
+                .deleteRange(DeleteRangeRequest(key: kb("c"), end: kb("e"), prevKV: true)),
                 .range(RangeRequest(key: [0], end: [0])),
-                .put(PutRequest(key: b("a"), value: b("A"), prevKV: true)),
+                .put(PutRequest(key: kb("a"), value: kb("A"), prevKV: true)),
             ],
-            failure: [.put(PutRequest(key: b("f"), value: b("F")))]))
+            failure: [.put(PutRequest(key: kb("f"), value: kb("F")))]))
         #expect(r.succeeded && r.revision == 7 && s.currentRevision == 7)
         guard r.responses.count == 4, case .put(let p) = r.responses[0], case .deleteRange(let d) = r.responses[1],
               case .range(let rr) = r.responses[2], case .put(let pa) = r.responses[3] else {
             Issue.record("unexpected responses \(r.responses)")
             return
         }
-        #expect(p.revision == 7 && d.deleted == 2 && keys(d.prevKVs) == ["c", "d"])
+        #expect(p.revision == 7 && d.deleted == 2 && mvccKeys(d.prevKVs) == ["c", "d"])
         // Reads inside the txn see its earlier writes.
-        #expect(keys(rr.kvs) == ["a", "ab", "b", "x"])
-        #expect(pa.prevKV?.value == b("1"))
+        #expect(mvccKeys(rr.kvs) == ["a", "ab", "b", "x"])
+        #expect(pa.prevKV?.value == kb("1"))
         let changed = s.log.filter { $0.revision.main == 7 }.map(\.revision.sub)
         #expect(changed == [0, 1, 2, 3])
-        #expect(try s.range(key: b("x")).kvs.first?.modRevision == 7)
-        #expect(try s.range(key: b("f")).kvs.isEmpty)
+        #expect(try s.range(key: kb("x")).kvs.first?.modRevision == 7)
+        #expect(try s.range(key: kb("f")).kvs.isEmpty)
     }
 
     @Test func txnFailureBranchNestedAndReadOnly() throws {
         var s = try fiveKeys()
-        let nested = TxnRequest(compares: [Compare(key: b("b"), .version(1), .equal)],
-                                success: [.put(PutRequest(key: b("n"), value: b("N")))],
-                                failure: [.put(PutRequest(key: b("m"), value: b("M")))])
-        let r = try s.txn(TxnRequest(compares: [Compare(key: b("a"), .version(9), .equal)],
-                                     success: [.put(PutRequest(key: b("s"), value: b("S")))],
-                                     failure: [.put(PutRequest(key: b("f"), value: b("F"))), .txn(nested)]))
+        let nested = TxnRequest(compares: [Compare(key: kb("b"), .version(1), .equal)],
+                                success: [.put(PutRequest(key: kb("n"), value: kb("N")))],
+                                failure: [.put(PutRequest(key: kb("m"), value: kb("M")))])
+        let r = try s.txn(TxnRequest(compares: [Compare(key: kb("a"), .version(9), .equal)],
+                                     success: [.put(PutRequest(key: kb("s"), value: kb("S")))],
+                                     failure: [.put(PutRequest(key: kb("f"), value: kb("F"))), .txn(nested)]))
         #expect(!r.succeeded && r.revision == 7)
         guard r.responses.count == 2, case .txn(let inner) = r.responses[1] else { Issue.record("no nested response"); return }
         #expect(inner.succeeded)
-        #expect(keys(try s.range(key: [0], end: [0]).kvs) == ["a", "ab", "b", "c", "d", "f", "n"])
+        #expect(mvccKeys(try s.range(key: [0], end: [0]).kvs) == ["a", "ab", "b", "c", "d", "f", "n"])
         // A read-only txn does not move the revision.
-        let ro = try s.txn(TxnRequest(success: [.range(RangeRequest(key: b("a")))]))
+        let ro = try s.txn(TxnRequest(success: [.range(RangeRequest(key: kb("a")))]))
         #expect(ro.succeeded && ro.revision == 7 && s.currentRevision == 7)
         // An empty txn succeeds.
         #expect(try s.txn(TxnRequest()).succeeded)
@@ -219,27 +219,27 @@ struct MVCCStoreTests {
     @Test func txnRejectsInvalidRequestsWithoutChanges() throws {
         var s = try fiveKeys()
         let before = s
-        #expect(throws: MVCCError.duplicateKey(b("x"))) {
-            try s.txn(TxnRequest(success: [.put(PutRequest(key: b("x"), value: b("1"))),
-                                           .put(PutRequest(key: b("x"), value: b("2")))]))
+        #expect(throws: MVCCError.duplicateKey(kb("x"))) {
+            try s.txn(TxnRequest(success: [.put(PutRequest(key: kb("x"), value: kb("1"))),
+                                           .put(PutRequest(key: kb("x"), value: kb("2")))]))
         }
-        #expect(throws: MVCCError.duplicateKey(b("b"))) {
-            try s.txn(TxnRequest(success: [.deleteRange(DeleteRangeRequest(key: b("a"), end: b("c"))),
-                                           .put(PutRequest(key: b("b"), value: b("2")))]))
+        #expect(throws: MVCCError.duplicateKey(kb("b"))) {
+            try s.txn(TxnRequest(success: [.deleteRange(DeleteRangeRequest(key: kb("a"), end: kb("c"))),
+                                           .put(PutRequest(key: kb("b"), value: kb("2")))]))
         }
         #expect(throws: MVCCError.leaseNotFound(42)) {
-            try s.txn(TxnRequest(success: [.put(PutRequest(key: b("y"), value: b("1"))),
-                                           .put(PutRequest(key: b("z"), value: b("2"), lease: 42))]))
+            try s.txn(TxnRequest(success: [.put(PutRequest(key: kb("y"), value: kb("1"))),
+                                           .put(PutRequest(key: kb("z"), value: kb("2"), lease: 42))]))
         }
         #expect(throws: MVCCError.futureRevision) {
-            try s.txn(TxnRequest(success: [.put(PutRequest(key: b("y"), value: b("1"))),
-                                           .range(RangeRequest(key: b("a"), revision: 99))]))
+            try s.txn(TxnRequest(success: [.put(PutRequest(key: kb("y"), value: kb("1"))),
+                                           .range(RangeRequest(key: kb("a"), revision: 99))]))
         }
         #expect(s == before)
         // Only the taken branch is validated.
-        let ok = try s.txn(TxnRequest(compares: [Compare(key: b("a"), .version(1), .equal)],
-                                      success: [.put(PutRequest(key: b("y"), value: b("1")))],
-                                      failure: [.put(PutRequest(key: b("z"), value: b("2"), lease: 42))]))
+        let ok = try s.txn(TxnRequest(compares: [Compare(key: kb("a"), .version(1), .equal)],
+                                      success: [.put(PutRequest(key: kb("y"), value: kb("1")))],
+                                      failure: [.put(PutRequest(key: kb("z"), value: kb("2"), lease: 42))]))
         #expect(ok.succeeded && s.currentRevision == 7)
     }
 
@@ -248,12 +248,12 @@ struct MVCCStoreTests {
     /// a=v1@2, a=v2@3, b=v1@4, delete b@5, c=v1@6, a=v3@7.
     func compactionFixture() throws -> MVCCStore {
         var s = MVCCStore()
-        try s.put(key: b("a"), value: b("v1"))
-        try s.put(key: b("a"), value: b("v2"))
-        try s.put(key: b("b"), value: b("v1"))
-        try s.deleteRange(key: b("b"))
-        try s.put(key: b("c"), value: b("v1"))
-        try s.put(key: b("a"), value: b("v3"))
+        try s.put(key: kb("a"), value: kb("v1"))
+        try s.put(key: kb("a"), value: kb("v2"))
+        try s.put(key: kb("b"), value: kb("v1"))
+        try s.deleteRange(key: kb("b"))
+        try s.put(key: kb("c"), value: kb("v1"))
+        try s.put(key: kb("a"), value: kb("v3"))
         return s
     }
 
@@ -262,11 +262,11 @@ struct MVCCStoreTests {
         let before = s
         try s.compact(revision: 5)
         #expect(s.compactRevision == 5)
-        #expect(throws: MVCCError.compacted(5)) { try s.range(key: b("a"), revision: 4) }
+        #expect(throws: MVCCError.compacted(5)) { try s.range(key: kb("a"), revision: 4) }
         for rev in Int64(5)...7 {
             #expect(try s.range(key: [0], end: [0], revision: rev) == before.range(key: [0], end: [0], revision: rev))
         }
-        #expect(values(try s.range(key: [0], end: [0], revision: 5).kvs) == ["v2"])
+        #expect(mvccValues(try s.range(key: [0], end: [0], revision: 5).kvs) == ["v2"])
         // b's tombstone at exactly 5 stays until a later compaction (as etcd).
         #expect(s.index.map { String(decoding: $0.key, as: UTF8.self) } == ["a", "b", "c"])
         #expect(s.log.map(\.revision.main) == [3, 5, 6, 7])
@@ -275,28 +275,28 @@ struct MVCCStoreTests {
         #expect(throws: MVCCError.futureRevision) { try s.compact(revision: 8) }
         try s.compact(revision: 7)
         #expect(s.log.map(\.revision.main) == [6, 7])
-        #expect(values(try s.range(key: [0], end: [0]).kvs) == ["v3", "v1"])
+        #expect(mvccValues(try s.range(key: [0], end: [0]).kvs) == ["v3", "v1"])
     }
 
     @Test func compactionAtTheDeleteRevisionAndRecreatedKeys() throws {
         var s = MVCCStore()
-        try s.put(key: b("k"), value: b("1"))  // 2
-        try s.deleteRange(key: b("k"))         // 3
-        try s.put(key: b("k"), value: b("2"))  // 4
-        try s.deleteRange(key: b("k"))         // 5
+        try s.put(key: kb("k"), value: kb("1"))  // 2
+        try s.deleteRange(key: kb("k"))         // 3
+        try s.put(key: kb("k"), value: kb("2"))  // 4
+        try s.deleteRange(key: kb("k"))         // 5
         try s.compact(revision: 3)
         #expect(s.index.count == 1)
         #expect(s.index[0].generations == [[Revision(main: 3)], [Revision(main: 4), Revision(main: 5)], []])
         #expect(s.log.map(\.revision.main) == [3, 4, 5])
-        #expect(try s.range(key: b("k"), revision: 3).kvs.isEmpty)
-        #expect(try s.range(key: b("k"), revision: 4).kvs.first?.createRevision == 4)
+        #expect(try s.range(key: kb("k"), revision: 3).kvs.isEmpty)
+        #expect(try s.range(key: kb("k"), revision: 4).kvs.first?.createRevision == 4)
         try s.compact(revision: 4)
         #expect(s.index[0].generations == [[Revision(main: 4), Revision(main: 5)], []])
         try s.compact(revision: 5)
         #expect(s.index[0].generations == [[Revision(main: 5)], []] && s.log.map(\.revision.main) == [5])
-        #expect(try s.range(key: b("k")).kvs.isEmpty)
-        try s.put(key: b("other"), value: b("1"))  // 6
+        #expect(try s.range(key: kb("k")).kvs.isEmpty)
+        try s.put(key: kb("other"), value: kb("1"))  // 6
         try s.compact(revision: 6)
-        #expect(s.index.map(\.key) == [b("other")] && s.log.map(\.revision.main) == [6])
+        #expect(s.index.map(\.key) == [kb("other")] && s.log.map(\.revision.main) == [6])
     }
 }

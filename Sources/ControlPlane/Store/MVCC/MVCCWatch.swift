@@ -150,6 +150,16 @@ public struct WatchableStore: Sendable {
         return outbox
     }
 
+    /// Progress notification (etcd's RequestProgress): an empty response carrying the current revision to
+    /// every synced watcher, telling it that it has seen everything up to there. Unsynced watchers get
+    /// none: they have not reached that revision yet. Returns the ids notified.
+    @discardableResult
+    public mutating func requestProgress() -> [Int64] {
+        let ids = watchers.values.filter(\.synced).map(\.id).sorted()
+        for id in ids { outbox.append(WatchResponse(watchID: id, revision: store.currentRevision, events: [])) }
+        return ids
+    }
+
     /// Live path: hands the changes of the writes just made to the synced watchers, one response per
     /// watcher and revision.
     mutating func notify() {
