@@ -107,6 +107,55 @@ struct MVCCModelTests {
         for id in m.leases { #expect(s.lease(id)?.keys == Set(m.keys(of: id))) }
     }
 
+    /// The reference's reading of a full RangeRequest: filter, sort (ties by key), limit, keys-only.
+    func modelRange(_ m: ReferenceModel, _ req: RangeRequest, at rev: Int64) -> RangeResponse {
+        let all = m.range(key: req.key, end: req.end, at: rev)
+        if req.countOnly { return RangeResponse(revision: m.current, kvs: [], count: Int64(all.count), more: false) }
+        var kvs = all.filter {
+            (req.minModRevision == 0 || $0.modRevision >= req.minModRevision)
+                && (req.maxModRevision == 0 || $0.modRevision <= req.maxModRevision)
+                && (req.minCreateRevision == 0 || $0.createRevision >= req.minCreateRevision)
+                && (req.maxCreateRevision == 0 || $0.createRevision <= req.maxCreateRevision)
+        }
+        let order = req.sortOrder == .none && req.sortTarget != .key ? SortOrder.ascend : req.sortOrder
+        if order != .none {
+            func field(_ kv: KeyValue) -> [Int64] {
+                switch req.sortTarget {
+                case .key: return []
+                case .version: return [kv.version]
+                case .create: return [kv.createRevision]
+                case .mod: return [kv.modRevision]
+                case .value: return kv.value.map(Int64.init) + [-1]
+                }
+            }
+            kvs.sort { x, y in
+                let (fx, fy) = req.sortTarget == .key ? (x.key.map(Int64.init) + [-1], y.key.map(Int64.init) + [-1]) : (field(x), field(y))
+                if fx != fy { return order == .ascend ? fx.lexicographicallyPrecedes(fy) : fy.lexicographicallyPrecedes(fx) }
+                return x.key.lexicographicallyPrecedes(y.key)
+            }
+        }
+        let more = req.limit > 0 && kvs.count > Int(req.limit)
+        if more { kvs = Array(kvs.prefix(Int(req.limit))) }
+        if req.keysOnly { kvs = kvs.map { var kv = $0; kv.value = []; return kv } }
+        return RangeResponse(revision: m.current, kvs: kvs, count: Int64(all.count), more: more)
+    }
+
+    func checkRandomRanges(_ s: MVCCStore, _ m: ReferenceModel, _ rng: inout MVCCRandom) throws {
+        for _ in 0..<40 {
+            let low = max(1, m.compacted)
+            let rev = low + Int64(rng.next() % UInt64(m.current - low + 1))
+            let (key, end) = Self.ranges[Int(rng.next() % UInt64(Self.ranges.count))]
+            func maybe(_ v: Int64) -> Int64 { rng.next() % 3 == 0 ? v : 0 }
+            let req = RangeRequest(
+                key: key, end: end, limit: Int64(rng.next() % 4), revision: rev == m.current && rng.next() % 2 == 0 ? 0 : rev,
+                sortOrder: SortOrder(rawValue: UInt8(rng.next() % 3))!, sortTarget: SortTarget(rawValue: UInt8(rng.next() % 5))!,
+                keysOnly: rng.next() % 4 == 0, countOnly: rng.next() % 8 == 0,
+                minModRevision: maybe(Int64(rng.next() % UInt64(m.current + 1))), maxModRevision: maybe(Int64(rng.next() % UInt64(m.current + 1))),
+                minCreateRevision: maybe(Int64(rng.next() % UInt64(m.current + 1))), maxCreateRevision: maybe(Int64(rng.next() % UInt64(m.current + 1))))
+            #expect(try s.range(req) == modelRange(m, req, at: rev), "\(req)")
+        }
+    }
+
     @Test(arguments: 0..<24)
     func randomHistoriesAgreeWithModel(seed: UInt64) throws {
         var rng = MVCCRandom(seed: seed)
@@ -178,11 +227,18 @@ struct MVCCModelTests {
                 let rev = m.compacted + 1 + Int64(rng.next() % UInt64(m.current - m.compacted))
                 try w.compact(revision: rev)
                 m.compacted = rev
+            case 18:
+                // A member restored from a snapshot of this state continues identically; watchers resync.
+                try w.restore(snapshot: w.store.snapshot())
+                seen += w.drain()
             default:
                 seen += w.drain()
             }
             #expect(w.currentRevision == m.current)
-            if step % 25 == 24 { try checkAllReads(w.store, m, seed: seed) }
+            if step % 25 == 24 {
+                try checkAllReads(w.store, m, seed: seed)
+                try checkRandomRanges(w.store, m, &rng)
+            }
         }
         try checkAllReads(w.store, m, seed: seed)
 
