@@ -252,8 +252,13 @@ struct MVCCModelTests {
             == m.events.filter { $0.kind == .put && $0.key.first == UInt8(ascii: "a") })
         // A watcher started at the compaction point replays the retained history, all of it.
         let start = max(m.compacted, 1)
-        let late = w.watch(key: [0], end: [0], startRevision: start)
-        #expect(events(w.drain().filter { $0.watchID == late }) == m.events.filter { $0.rev >= start })
+        let late = w.watch(key: [0], end: [0], startRevision: start, prevKV: true)
+        let replay = w.drain().filter { $0.watchID == late }
+        #expect(events(replay) == m.events.filter { $0.rev >= start })
+        for e in replay.flatMap(\.events) {
+            let prevRev = e.kv.modRevision - 1
+            #expect(e.prevKV == (prevRev >= m.compacted ? m.live(e.kv.key, at: prevRev) : nil))
+        }
 
         // The snapshot of the final state restores to an equal store.
         #expect(try MVCCStore(snapshot: w.store.snapshot()) == w.store)

@@ -107,6 +107,9 @@ struct MVCCSnapshotCommandTests {
         }
         #expect(results1 == results2)
         #expect(m1.store == m2 && m1.store.snapshot() == m2.snapshot())
+        #expect(m1.store.stateHash() == m2.stateHash())
+        _ = m2.apply(.put(PutRequest(key: kb("diverge"), value: kb("1"))))
+        #expect(m1.store.stateHash() != m2.stateHash())
         #expect(results1.contains { if case .failure = $0 { return true }; return false })
         #expect(m1.drain().allSatisfy { $0.watchID == watch })
     }

@@ -39,6 +39,17 @@ extension MVCCStore {
         return w.bytes
     }
 
+    /// FNV-1a of the snapshot encoding: equal on members whose state is equal, for cheap divergence
+    /// checks between replicas (a stand-in for etcd's HashKV).
+    public func stateHash() -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in snapshot() {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+
     /// Rebuilds a store from `snapshot()` bytes, checking the structure it relies on.
     public init(snapshot bytes: [UInt8]) throws(MVCCError) {
         self.init()
