@@ -9,7 +9,7 @@ struct TarBuilder {
 
     enum Kind: UInt8 {
         case file = 0x30, hardLink = 0x31, symlink = 0x32, char = 0x33, block = 0x34, dir = 0x35, fifo = 0x36
-        case pax = 0x78, gnuLongName = 0x4c, gnuLongLink = 0x4b
+        case pax = 0x78, gnuLongName = 0x4c, gnuLongLink = 0x4b, sparse = 0x53
     }
 
     /// Appends one header (and content, padded) with the given fields.

@@ -177,12 +177,13 @@ public final class TarReader {
     private func number(_ h: [UInt8], _ offset: Int, _ length: Int, _ field: String) throws(LayerError) -> Int64 {
         let f = h[offset..<(offset + length)]
         if let first = f.first, first & 0x80 != 0 {
-            guard first == 0x80, f.dropFirst().prefix(length - 9).allSatisfy({ $0 == 0 }) else {
-                throw .malformedArchive("\(field) out of range in entry #\(entryCount)")
+            // Base-256, big-endian, after the marker bit; 0xff (negative) is refused.
+            guard first & 0x40 == 0 else { throw .malformedArchive("negative \(field) in entry #\(entryCount)") }
+            var v = Int64(first & 0x3f)
+            for b in f.dropFirst() {
+                guard v <= Int64.max >> 8 else { throw .malformedArchive("\(field) out of range in entry #\(entryCount)") }
+                v = v << 8 | Int64(b)
             }
-            var v: Int64 = 0
-            for b in f.suffix(8) { v = v << 8 | Int64(b) }
-            guard v >= 0 else { throw .malformedArchive("\(field) out of range in entry #\(entryCount)") }
             return v
         }
         var v: Int64 = 0
