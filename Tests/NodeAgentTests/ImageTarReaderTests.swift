@@ -198,3 +198,26 @@ struct ImageTarReaderTests {
         #expect(LayerError.unsupportedMediaType("x/y").description == "unsupported layer media type \"x/y\"")
     }
 }
+
+@Suite("Image tar reader: hostile bytes")
+struct ImageTarReaderFuzzTests {
+    /// Flipped bytes anywhere in an archive make the reader throw or read on; never trap.
+    @Test func mutatedArchivesNeverTrap() {
+        var t = TarBuilder()
+        t.pax([("path", Array(String(repeating: "p", count: 150).utf8)), ("SCHILY.xattr.user.x", [1, 2])])
+        t.file("a", String(repeating: "a", count: 700))
+        t.gnuLongName(String(repeating: "g", count: 120))
+        t.file("b", "b")
+        t.entry("dev", .char, major: 4, minor: 5)
+        let base = t.finished()
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            var bytes = base
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            }
+            if Bool.random(using: &rng) { bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng))) }
+            _ = try? ImageTarReaderTests.read(bytes)
+        }
+    }
+}
