@@ -70,6 +70,7 @@ struct ImageLayerUnpackerRootTests {
         add('sub', tarfile.DIRTYPE, mode=0o755)
         add('sub/.wh.nested')
         add('.wh..wh.plnk', tarfile.DIRTYPE)
+        add('.wh..wh.plnk/1234.5678', data='aufs hard link store')
         """)
         let result = try unpack(tar, into: "layer")
         let l = dir + "/layer"
@@ -80,7 +81,7 @@ struct ImageLayerUnpackerRootTests {
         }
         #expect(st(l + "/gone-file")?.st_uid == 7 && st(l + "/gone-file")?.st_gid == 8)
         let names = try FileManager.default.subpathsOfDirectory(atPath: l)
-        #expect(!names.contains { $0.split(separator: "/").last!.hasPrefix(".wh.") }, "\(names)")
+        #expect(!names.contains { $0.contains(".wh.") }, "\(names)")
         #expect(result.whiteouts == 3)
     }
 

@@ -90,6 +90,18 @@ struct ImageTarReaderTests {
         #expect(got[0].1 == Array("hello".utf8))
     }
 
+    @Test func headerOnlyTypesIgnoreTheirSizeField() throws {
+        var t = TarBuilder()
+        t.entry("link", .symlink, link: "x", sizeOverride: 100)
+        t.entry("d/", .dir, sizeOverride: 4096)
+        t.entry("h", .hardLink, link: "f", sizeOverride: 3)
+        t.file("f", "content")
+        let got = try Self.read(t.finished())
+        #expect(got.map(\.0.path) == ["link", "d/", "h", "f"])
+        #expect(got.map(\.0.size) == [0, 0, 0, 7])
+        #expect(got[3].1 == Array("content".utf8))
+    }
+
     @Test func gnuLongNames() throws {
         let long = String(repeating: "n", count: 300)
         var t = TarBuilder()

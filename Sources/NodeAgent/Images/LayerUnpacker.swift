@@ -30,6 +30,7 @@ public struct LayerUnpacker: Sendable {
     public static let opaqueXattr = "trusted.overlay.opaque"
     static let whiteoutPrefix = ".wh."
     static let opaqueMarker = ".wh..wh..opq"
+    static let metaPrefix = ".wh..wh."
 
     /// Chown entries to their archived uid/gid (needs root; off leaves files owned by us).
     public var preserveOwnership: Bool
@@ -121,6 +122,8 @@ private struct UnpackRun {
             return
         }
         let parentParts = parts.dropLast()
+        // AUFS bookkeeping (`.wh..wh.plnk/…`, `.wh..wh.aufs`): not part of the filesystem.
+        if parentParts.contains(where: { $0.hasPrefix(LayerUnpacker.metaPrefix) }) { return }
         try ensureDirectory(parentParts, entry: name)
         let parent = path(parentParts)
         let target = parent + "/" + base
@@ -253,7 +256,7 @@ private struct UnpackRun {
             result.opaqueDirectories += 1
             return
         }
-        if base.hasPrefix(LayerUnpacker.whiteoutPrefix + LayerUnpacker.whiteoutPrefix) { return }
+        if base.hasPrefix(LayerUnpacker.metaPrefix) { return }
         let hidden = String(base.dropFirst(LayerUnpacker.whiteoutPrefix.count))
         guard !hidden.isEmpty, hidden != ".", hidden != ".." else {
             throw .unsafeEntry(entry: entry.path, reason: "whiteout of \"\(hidden)\"")

@@ -96,11 +96,14 @@ public final class TarReader {
             if let longName { entry.path = longName }
             if let longLink { entry.linkTarget = longLink }
             try applyPAX(pax, to: &entry)
-            // Only regular files carry content; anything else's bytes are skipped.
-            let contentSize = entry.size
+            // Only regular files carry content. For every other type the size field is ignored
+            // and no data follows (as Go's archive/tar reads them: header-only types).
+            // (A V7 directory, type '0' with a trailing slash, still has its data skipped.)
+            let headerOnly = (UInt8(ascii: "1")...UInt8(ascii: "6")).contains(type)
+            let dataSize = headerOnly ? 0 : entry.size
             if entry.kind != .file { entry.size = 0 }
-            remaining = contentSize
-            padding = Int((Int64(TarReader.blockSize) - contentSize % Int64(TarReader.blockSize)) % Int64(TarReader.blockSize))
+            remaining = dataSize
+            padding = Int((Int64(TarReader.blockSize) - dataSize % Int64(TarReader.blockSize)) % Int64(TarReader.blockSize))
             if entry.kind != .file { try skipRest() }
             return entry
         }
