@@ -92,6 +92,7 @@ struct ImageLayerUnpackerRootTests {
         add('etc/.wh..wh..opq')
         add('etc/fresh', data='only this')
         add('opaque-first/.wh..wh..opq')
+        add('sym', tarfile.SYMTYPE, link='forged', pax={'SCHILY.xattr.user.onlink': 'v'})
         add('forged', tarfile.DIRTYPE, pax={'SCHILY.xattr.trusted.overlay.opaque': 'y', 'SCHILY.xattr.user.kept': 'v1', 'SCHILY.xattr.trusted.other': 't'})
         """)
         let result = try unpack(tar, into: "layer")

@@ -287,8 +287,10 @@ private struct UnpackRun {
         for (key, value) in entry.xattrs.sorted(by: { $0.key < $1.key }) {
             if key.hasPrefix("trusted.overlay.") { continue }
             let rc = value.withUnsafeBytes { swl_lsetxattr(path, key, $0.baseAddress, $0.count) }
-            // A filesystem without that namespace: skip, as containerd does.
+            // A filesystem without that namespace: skip, as containerd does. Likewise user.*
+            // on anything but files and directories, which the kernel refuses (xattr(7)).
             if rc == -ENOTSUP { continue }
+            if rc == -EPERM && key.hasPrefix("user.") && entry.kind != .file && entry.kind != .directory { continue }
             if rc < 0 { throw .system(entry: name, operation: "set xattr \(key)", errno: Errno(-rc)) }
         }
     }
