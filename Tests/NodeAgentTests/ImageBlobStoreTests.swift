@@ -97,6 +97,16 @@ struct ImageBlobStoreTests {
         #expect(s.has(Self.digest))
     }
 
+    @Test func aPartialLongerThanTheBlobStartsOver() throws {
+        let s = store
+        FileManager.default.createFile(atPath: s.partialPath(of: Self.digest), contents: Data(Self.data + [1, 2, 3]))
+        guard case .writer(let w) = try s.beginIngest(Self.digest, size: 10_000) else { Issue.record(); return }
+        #expect(w.offset == 0)
+        try w.write(Self.data)
+        #expect(try w.commit() == 10_000)
+        #expect(try s.verify(Self.digest))
+    }
+
     @Test func concurrentIngestsShareTheWork() throws {
         let s = store
         guard case .writer(let first) = try s.beginIngest(Self.digest, size: 10_000) else { Issue.record(); return }
