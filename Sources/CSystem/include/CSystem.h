@@ -4,3 +4,4 @@
 #include "swl_container.h"
 #include "swl_sys.h"
 #include "swl_cgroup_bpf.h"
+#include "swl_image.h"
