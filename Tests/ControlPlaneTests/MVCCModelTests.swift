@@ -1,18 +1,6 @@
 import Testing
 @testable import ControlPlane
 
-/// Small seeded generator so every run of the randomized tests is reproducible.
-struct MVCCRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The obvious model: every key's full history as (revision, version-or-deleted), never compacted.
 struct ReferenceModel {
@@ -140,7 +128,7 @@ struct MVCCModelTests {
         return RangeResponse(revision: m.current, kvs: kvs, count: Int64(all.count), more: more)
     }
 
-    func checkRandomRanges(_ s: MVCCStore, _ m: ReferenceModel, _ rng: inout MVCCRandom) throws {
+    func checkRandomRanges(_ s: MVCCStore, _ m: ReferenceModel, _ rng: inout SplitMix64) throws {
         for _ in 0..<40 {
             let low = max(1, m.compacted)
             let rev = low + Int64(rng.next() % UInt64(m.current - low + 1))
@@ -158,7 +146,7 @@ struct MVCCModelTests {
 
     @Test(arguments: 0..<24)
     func randomHistoriesAgreeWithModel(seed: UInt64) throws {
-        var rng = MVCCRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
         func value() -> [UInt8] { kb("v\(rng.next() % 1000)") }
 

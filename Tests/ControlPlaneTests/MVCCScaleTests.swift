@@ -7,7 +7,7 @@ struct MVCCScaleTests {
     /// full and prefix ranges, a catch-up watch, a snapshot round trip.
     @Test func manyKeysStayFast() throws {
         var w = WatchableStore()
-        var rng = MVCCRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let n = 5000
         for round in 0..<4 {
             for _ in 0..<n {

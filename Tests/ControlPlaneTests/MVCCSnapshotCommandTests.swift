@@ -81,7 +81,7 @@ struct MVCCSnapshotCommandTests {
     }
 
     @Test func applyIsDeterministicAcrossMembers() throws {
-        var rng = MVCCRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var commands: [[UInt8]] = []
         for i in 0..<300 {
             let key = kb("k\(rng.next() % 10)")

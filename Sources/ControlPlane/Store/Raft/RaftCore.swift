@@ -8,19 +8,6 @@
 // Output is collected and handed to the driver through `ready()`; see `RaftReady` for the contract.
 // Replication, reads, snapshots and membership live in extensions in the neighbouring files.
 
-/// SplitMix64: tiny, fast, and good enough to decorrelate election timeouts. Seeded by the driver.
-struct RaftJitter {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 public struct RaftCore {
     public let id: RaftNodeID
     public internal(set) var term: UInt64 = 0
@@ -50,7 +37,8 @@ public struct RaftCore {
     var electionElapsed = 0
     var heartbeatElapsed = 0
     var randomizedElectionTimeout = 0
-    var jitter: RaftJitter
+    /// Decorrelates election timeouts; seeded by the driver, so runs replay exactly.
+    var jitter: SplitMix64
 
     /// What the driver last acknowledged, so `ready()` reports only changes.
     var lastSoftState: RaftSoftState
@@ -84,7 +72,7 @@ public struct RaftCore {
         heartbeatTimeout = config.heartbeatTick
         checkQuorum = config.checkQuorum
         preVote = config.preVote
-        jitter = RaftJitter(seed: config.randomSeed)
+        jitter = SplitMix64(seed: config.randomSeed)
         log = RaftLog(storage: storage, applied: 0, maxSizePerMessage: config.maxSizePerMessage)
         tracker = ProgressTracker(conf: conf, maxInflight: config.maxInflightMessages)
         lastSoftState = RaftSoftState(leader: .none, role: .follower)
