@@ -12,9 +12,9 @@ SWIFT ?= swift
 #   busybox-static, gcc, libc6-dev: the root tests' rootfs fixture (static busybox, `cc -static` sysprobe)
 #   runc: `runc spec` for bundles and the benchmark's reference
 #   iproute2: network setup in the node agent
-#   python3: JSON edits and timing in `up` and `bench`
+#   python3: JSON edits and timing in `up` and `bench`; time: GNU time, peak RSS in `bench`
 DEPS := pkg-config libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev \
-        busybox-static runc gcc libc6-dev iproute2 python3
+        busybox-static runc gcc libc6-dev iproute2 python3 time
 
 # The release binary links the Swift runtime and Foundation statically: it runs a container
 # ~4-5 ms faster than the dynamically linked one (fewer shared objects to load and relocate).
