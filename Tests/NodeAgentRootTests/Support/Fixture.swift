@@ -14,7 +14,14 @@ enum Fixture {
         let dir = packageRoot + "/.build/swiftlet-fixtures/busybox-rootfs"
         let probeSource = packageRoot + "/Tests/Fixtures/sysprobe.c"
         let marker = dir + "/.complete"
-        if FileManager.default.fileExists(atPath: marker) { return dir }
+        if FileManager.default.fileExists(atPath: marker) {
+            // The probe's source changes with the tests: rebuild it when it is newer.
+            let attrs = { (p: String) in (try? FileManager.default.attributesOfItem(atPath: p))?[.modificationDate] as? Date }
+            if let src = attrs(probeSource), let bin = attrs(dir + "/bin/sysprobe"), src > bin {
+                _ = try! shell("/usr/bin/cc", ["-static", "-O1", "-o", dir + "/bin/sysprobe", probeSource])
+            }
+            return dir
+        }
         try? FileManager.default.removeItem(atPath: dir)
         for sub in ["bin", "proc", "sys", "dev", "etc", "tmp", "out"] {
             try! FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)

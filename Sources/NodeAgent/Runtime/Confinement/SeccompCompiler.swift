@@ -70,8 +70,18 @@ public enum SeccompCompiler {
         for rule in rules {
             try add(rule, to: context)
         }
-        let bytes = try export(context, path: path)
-        return SeccompProgram(bytes: bytes, flags: flags)
+        let program = SeccompProgram(bytes: try export(context, path: path), flags: flags)
+        switch defaultAction {
+        case .allow, .log:
+            return program
+        default:
+            // Every name the profile mentions counts as known, including those whose rule
+            // repeats the default action and so never became a libseccomp rule.
+            let named = (spec.syscalls ?? []).flatMap(\.names)
+            let limits = SeccompENOSYSStub.highestNamed(named, architectures: architectures.map(\.token))
+            let stubbed = SeccompENOSYSStub.prepend(limits, to: program)
+            return stubbed.instructionCount <= SeccompProgram.maxInstructions ? stubbed : program
+        }
     }
 
     /// Whether a filter for `architectures` (plus the native one) can match
