@@ -60,6 +60,7 @@ public final class DurableRaftStorage: RaftStorage {
     /// Returns once everything is synced: the Ready's messages may be sent after this.
     public func persist(hardState: RaftHardState?, entries: [RaftEntry], snapshot: RaftSnapshot? = nil) throws {
         if let snapshot, !snapshot.isEmpty {
+            if snapshot.metadata.index <= memory.currentSnapshot.metadata.index { throw RaftError.snapshotOutOfDate }
             try snapshots.save(snapshot)
             try wal.saveSnapshotMarker(WALSnapshotMarker(snapshot.metadata))
             try memory.applySnapshot(snapshot)
