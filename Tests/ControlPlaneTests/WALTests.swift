@@ -59,6 +59,22 @@ struct WALTests {
         #expect(try again.readAll().entries == written + walEntries(201...203, term: 5))
     }
 
+    @Test func defaultSegmentIsPreallocatedAndReopens() throws {
+        let dir = WALTempDir()
+        defer { dir.remove() }
+        do {
+            let wal = try WriteAheadLog.create(directory: dir.path, metadata: identity)
+            try wal.save(hardState: RaftHardState(term: 1, vote: 1, commit: 1), entries: walEntries(1...3, term: 1))
+            #expect(try WALTestFiles.size(dir.sub(wal.segmentNames[0])) == 64 << 20)
+            wal.close()
+        }
+        let wal = try WriteAheadLog.open(directory: dir.path, metadata: identity)
+        defer { wal.close() }
+        let got = try wal.readAll()
+        #expect(got.entries == walEntries(1...3, term: 1))
+        #expect(got.warnings.isEmpty)
+    }
+
     @Test func conflictingEntriesAreOverwritten() throws {
         let dir = WALTempDir()
         defer { dir.remove() }

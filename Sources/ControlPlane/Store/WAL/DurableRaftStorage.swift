@@ -1,6 +1,7 @@
 // RaftStorage backed by the write-ahead log and the snapshot store: reads are served by an in-memory
 // mirror (a RaftMemoryStorage), writes go to disk first. After a restart the mirror is rebuilt from the
-// newest snapshot the log knows of plus the log's entries and hard state after it.
+// newest snapshot the log knows of plus the log's entries and hard state after it (as etcd does), so after
+// a restart `firstIndex()` is the snapshot's index + 1 even if memory had been compacted less far.
 //
 // Layout: `<directory>/wal/` (segments and lock) and `<directory>/snap/`.
 
@@ -80,10 +81,11 @@ public final class DurableRaftStorage: RaftStorage {
     }
 
     /// Drops entries up to `index` (covered by a stored snapshot) from memory and whole WAL segments
-    /// that hold nothing later, and keeps the newest `keepSnapshots` snapshot files.
+    /// that hold nothing later, and keeps the newest `keepSnapshots` snapshot files. Memory already
+    /// compacted that far (e.g. by an applied leader snapshot) is left alone; the WAL is still released.
     public func compact(_ index: UInt64, keepSnapshots: Int = 5) throws {
         precondition(index <= memory.currentSnapshot.metadata.index, "compact only what a stored snapshot covers")
-        try memory.compact(index)
+        if index >= memory.firstIndex() { try memory.compact(index) }
         try wal.releaseTo(index: index)
         try snapshots.purge(keep: keepSnapshots)
     }

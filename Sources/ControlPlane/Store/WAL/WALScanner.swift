@@ -42,14 +42,26 @@ enum WALScanner {
         return result
     }
 
+    /// Whether `bytes[from..<to]` is all zero; eight bytes at a time, as it runs over a whole preallocated tail.
     private static func allZero(_ bytes: [UInt8], from: Int, to: Int? = nil) -> Bool {
         let end = to ?? bytes.count
-        var i = from
-        while i < end {
-            if bytes[i] != 0 { return false }
-            i += 1
+        guard from < end else { return true }
+        return bytes.withUnsafeBytes { raw in
+            var i = from
+            while i < end && i % 8 != 0 {
+                if raw[i] != 0 { return false }
+                i += 1
+            }
+            while end - i >= 8 {
+                if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) != 0 { return false }
+                i += 8
+            }
+            while i < end {
+                if raw[i] != 0 { return false }
+                i += 1
+            }
+            return true
         }
-        return true
     }
 
     /// Whether some sector-aligned piece of `[from, to)` is entirely zero (a sector that never reached the disk).
