@@ -163,6 +163,52 @@ struct WALTests {
         try expectRecoversToGoodPrefix(dir, torn: true, context: "zero sector")
     }
 
+    /// The final batch's pages may land out of order: an unwritten sector (or header) in its first record
+    /// with its later records intact is still a torn write; the same damage before a later batch is not.
+    @Test func tornFinalBatchVersusDamageBeforeALaterBatch() throws {
+        for laterBatch in [false, true] {
+            for damage in ["sector", "header"] {
+                let dir = WALTempDir()
+                defer { dir.remove() }
+                let segment: String
+                do {
+                    let wal = try WriteAheadLog.create(directory: dir.path, metadata: identity,
+                                                       options: WALOptions(segmentSize: 1 << 20, preallocate: true))
+                    try wal.save(hardState: RaftHardState(term: 1, vote: 1, commit: 1), entries: walEntries(1...3, term: 1))
+                    try wal.save(hardState: RaftHardState(term: 1, vote: 1, commit: 3), entries: walEntries(4...6, term: 1, size: 1500))
+                    if laterBatch { try wal.save(hardState: nil, entries: walEntries(7...7, term: 1)) }
+                    segment = wal.segmentNames[0]
+                    wal.close()
+                }
+                let target = try #require(try layout(dir).first {
+                    if case let .entry(e) = $0.record { e.index == 4 } else { false }
+                })
+                let path = dir.sub(segment)
+                var bytes = try WALTestFiles.read(path)
+                let zeroFrom = damage == "sector" ? (target.offset / 512 + 1) * 512 : target.offset
+                let zeroTo = damage == "sector" ? zeroFrom + 512 : target.offset + 16
+                for i in zeroFrom..<zeroTo { bytes[i] = 0 }
+                try WALTestFiles.write(path, bytes)
+                let context = "\(damage), later batch: \(laterBatch)"
+                if laterBatch {
+                    try expectCorrupt(dir, file: segment, offset: target.offset, "\(context)")
+                } else {
+                    let wal = try WriteAheadLog.open(directory: dir.path, metadata: identity)
+                    defer { wal.close() }
+                    let got = try wal.readAll()
+                    #expect(got.entries == walEntries(1...3, term: 1), "\(context)")
+                    #expect(got.hardState.commit == 1, "\(context)")
+                    #expect(got.warnings.count == 1, "\(context)")
+                    try wal.save(hardState: nil, entries: walEntries(4...4, term: 2))
+                    wal.close()
+                    let again = try WriteAheadLog.open(directory: dir.path, metadata: identity)
+                    defer { again.close() }
+                    #expect(try again.readAll().entries == walEntries(1...3, term: 1) + walEntries(4...4, term: 2), "\(context)")
+                }
+            }
+        }
+    }
+
     // MARK: Corruption
 
     private func expectCorrupt(_ dir: WALTempDir, file: String, offset: Int, _ comment: Comment) throws {

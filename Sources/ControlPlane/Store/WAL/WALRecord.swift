@@ -5,7 +5,8 @@
 //   0  u32 LE  payload length
 //   4  u8      record type
 //   5  u8      trailer length t, 1...8 (pads the frame to 8 bytes)
-//   6  u16     zero
+//   6  u8      flags: bit 0 marks the last record of a synced batch (one `save`), the rest zero
+//   7  u8      zero
 //   8  u32 LE  header CRC: CRC-32C of bytes 0..<8 (so a damaged length is never trusted)
 //   12 u32 LE  record CRC: CRC-32C of bytes 0..<8 and the payload, seeded with the previous record's CRC
 //   16 payload
@@ -15,7 +16,9 @@
 // record that opens each segment), so a reordered, dropped or replayed record fails verification.
 // All-zero bytes never form a valid header (the CRC of eight zero bytes is not zero), which is how the
 // preallocated, never-written tail of a segment is recognised. The commit byte is written last in the
-// frame: a frame without it was never completely written.
+// frame: a frame without it was never completely written. The batch flag lets recovery tell a torn
+// final batch (whose later records may have reached the disk before an earlier one) from damage to
+// data that a later, acknowledged batch was written after.
 
 enum WALRecordType: UInt8, Sendable {
     case metadata = 1
@@ -96,8 +99,17 @@ enum WALRecord: Sendable, Hashable {
 
     static func trailerLength(payloadLength: Int) -> Int { 8 - (payloadLength % 8) }
 
+    static let batchEndFlag: UInt8 = 1
+
+    /// Frames of `records`, written and synced together; the last one carries the batch-end flag.
+    static func encodeBatch(_ records: [WALRecord], chain: inout UInt32) -> [UInt8] {
+        var out: [UInt8] = []
+        for (n, r) in records.enumerated() { r.encode(into: &out, chain: &chain, batchEnd: n == records.count - 1) }
+        return out
+    }
+
     /// Appends this record's frame to `out`; `chain` is the running CRC, updated to this record's CRC.
-    func encode(into out: inout [UInt8], chain: inout UInt32) {
+    func encode(into out: inout [UInt8], chain: inout UInt32, batchEnd: Bool = false) {
         let body = payload
         let trailer = Self.trailerLength(payloadLength: body.count)
         let start = out.count
@@ -105,7 +117,7 @@ enum WALRecord: Sendable, Hashable {
         w.u32(UInt32(body.count))
         w.u8(type.rawValue)
         w.u8(UInt8(trailer))
-        w.u8(0)
+        w.u8(batchEnd ? Self.batchEndFlag : 0)
         w.u8(0)
         let head = w.bytes
         let seed: UInt32

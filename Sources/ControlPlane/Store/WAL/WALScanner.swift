@@ -1,13 +1,18 @@
 // Reads and verifies every record of a list of segments, deciding between a torn tail (recoverable)
 // and corruption (fatal).
 //
-// A torn tail is the trace of a write cut short by a crash: it can only be the final frame of the
-// last segment, followed by nothing but zeros (the preallocated space) or the end of the file. It is
-// recognised as a partial header, a frame that runs past the end of the file, a frame whose commit
-// byte is missing, or one with an all-zero disk sector (a page the kernel never wrote back). Anything
-// else that fails verification — a CRC mismatch with data written after it, a damaged record in an
-// earlier segment, a broken CRC chain — is corruption and is reported with its file and offset;
-// truncating there would silently discard acknowledged writes.
+// A torn tail is the trace of a write cut short by a crash, so it lies in the last batch (one `save`,
+// one sync) of the last segment. A damaged frame counts as torn when
+//   - it looks unfinished: a partial header, a frame running past the end of the file, a missing commit
+//     byte, an all-zero disk sector inside it (a page never written back), or a header that ends in
+//     zeros followed by zeros (a short write into preallocated space); and
+//   - nothing after it belongs to a later batch: scanning on for frames that verify by themselves
+//     (header CRC, size, commit byte), at most the rest of one batch is found. Writes of the final
+//     batch may reach the disk out of order, but a later batch is only written once the earlier one
+//     is synced, so intact records of a later batch prove the damage is not from the crash.
+// Anything else — a CRC mismatch in a completely written frame, a damaged frame before a later batch,
+// damage in an earlier segment, a broken CRC chain — is corruption and is reported with its file and
+// offset: truncating there would silently discard acknowledged writes.
 
 struct WALPositionedRecord: Sendable {
     var record: WALRecord
@@ -107,18 +112,20 @@ enum WALScanner {
             let length = Int(u32(bytes, at))
             let rawType = bytes[at + 4]
             let trailer = Int(bytes[at + 5])
-            let headerCRC = u32(bytes, at + 8)
             let recordCRC = u32(bytes, at + 12)
-            let headerOK = CRC32C.checksum(bytes[at..<(at + 8)]) == headerCRC
-                && bytes[at + 6] == 0 && bytes[at + 7] == 0
-                && trailer == WALRecord.trailerLength(payloadLength: length)
-            if !headerOK {
+            if !headerValid(bytes, at) {
                 if allZero(bytes, from: at) {
                     // Never-written preallocated space: the end of the data.
                     if isLast { break }
                     throw corrupt(at, "zero-filled space inside a closed segment")
                 }
-                if allZero(bytes, from: at + WALRecord.headerSize) {
+                let unfinished = hasZeroSector(bytes, from: at, to: at + WALRecord.headerSize)
+                    || (bytes[at + WALRecord.headerSize - 1] == 0
+                        && allZero(bytes, from: at + WALRecord.headerSize, to: min(size, at + WALRecord.headerSize + 8)))
+                if unfinished, let problem = laterBatch(bytes, after: at + 8) {
+                    throw corrupt(at, "invalid record header; " + problem)
+                }
+                if unfinished {
                     try torn(at, "partially written record header")
                     return
                 }
@@ -148,9 +155,12 @@ enum WALScanner {
                 let reason = computed != recordCRC
                     ? "CRC mismatch (stored \(hex(UInt64(recordCRC))), computed \(hex(UInt64(computed))))"
                     : "missing commit byte"
-                if allZero(bytes, from: end)
-                    && (!committed || hasZeroSector(bytes, from: at + WALRecord.headerSize, to: end)) {
-                    try torn(at, "incompletely written final record: " + reason)
+                let unfinished = !committed || hasZeroSector(bytes, from: at + WALRecord.headerSize, to: end)
+                if unfinished, let problem = laterBatch(bytes, after: end) {
+                    throw corrupt(at, reason + "; " + problem)
+                }
+                if unfinished {
+                    try torn(at, "incompletely written record: " + reason)
                     return
                 }
                 throw corrupt(at, reason)
@@ -176,6 +186,40 @@ enum WALScanner {
                 result.lastSegmentEnd = 0
             }
         }
+    }
+
+    /// Whether a frame header at `at` verifies by itself: header CRC, zero reserved bits, consistent trailer.
+    static func headerValid(_ bytes: [UInt8], _ at: Int) -> Bool {
+        let length = Int(u32(bytes, at))
+        return Int(bytes[at + 5]) == WALRecord.trailerLength(payloadLength: length)
+            && bytes[at + 6] & ~WALRecord.batchEndFlag == 0 && bytes[at + 7] == 0
+            && CRC32C.checksum(bytes[at..<(at + 8)]) == u32(bytes, at + 8)
+    }
+
+    /// Frames from `from` on that verify by themselves (header, size, commit byte), with their batch-end flag.
+    static func intactFrames(_ bytes: [UInt8], from: Int) -> [(offset: Int, batchEnd: Bool)] {
+        var found: [(offset: Int, batchEnd: Bool)] = []
+        var p = (from + 7) / 8 * 8
+        while p + WALRecord.headerSize <= bytes.count {
+            if headerValid(bytes, p) {
+                let end = p + frameLength(bytes, at: p)
+                if end <= bytes.count && bytes[end - 1] == WALRecord.commitByte {
+                    found.append((p, bytes[p + 6] & WALRecord.batchEndFlag != 0))
+                    p = end
+                    continue
+                }
+            }
+            p += 8
+        }
+        return found
+    }
+
+    /// Describes the intact records of a later batch found after `after`, or nil if what follows is at most
+    /// the rest of a single batch (the one a crash interrupted).
+    private static func laterBatch(_ bytes: [UInt8], after: Int) -> String? {
+        let frames = intactFrames(bytes, from: after)
+        guard let firstEnd = frames.firstIndex(where: \.batchEnd), firstEnd < frames.count - 1 else { return nil }
+        return "intact records written after a later sync follow at offset \(frames[firstEnd + 1].offset)"
     }
 
     private static func frameLength(_ bytes: [UInt8], at: Int) -> Int {

@@ -189,11 +189,10 @@ public final class WriteAheadLog {
             }
             if offset == 0 {
                 // Nothing of the last segment survived: give it its head again.
-                var buffer: [UInt8] = []
                 var c = chain
-                WALRecord.crc(c).encode(into: &buffer, chain: &c)
-                WALRecord.metadata(metadata).encode(into: &buffer, chain: &c)
-                if !hardState.isEmpty { WALRecord.hardState(hardState).encode(into: &buffer, chain: &c) }
+                var head: [WALRecord] = [.crc(c), .metadata(metadata)]
+                if !hardState.isEmpty { head.append(.hardState(hardState)) }
+                let buffer = WALRecord.encodeBatch(head, chain: &c)
                 try WALFS.writeAll(fd, buffer, at: 0, path: tailPath)
                 try WALFS.sync(fd, path: tailPath)
                 offset = buffer.count
@@ -251,9 +250,8 @@ public final class WriteAheadLog {
     }
 
     private func append(_ records: [WALRecord]) throws {
-        var buffer: [UInt8] = []
         var c = chain
-        for r in records { r.encode(into: &buffer, chain: &c) }
+        let buffer = WALRecord.encodeBatch(records, chain: &c)
         let tailPath = path(segments.count - 1)
         do {
             try WALFS.writeAll(fd, buffer, at: offset, path: tailPath)
@@ -290,12 +288,11 @@ public final class WriteAheadLog {
         let newFD = try WALFS.open(temp, O_RDWR | O_CREAT | O_TRUNC)
         do {
             if options.preallocate { try WALFS.preallocate(newFD, to: options.segmentSize, path: temp) }
-            var buffer: [UInt8] = []
             var c = chain
-            WALRecord.crc(c).encode(into: &buffer, chain: &c)
-            WALRecord.metadata(metadata).encode(into: &buffer, chain: &c)
-            if let m = snapshotMarker { WALRecord.snapshot(m).encode(into: &buffer, chain: &c) }
-            if !hardState.isEmpty { WALRecord.hardState(hardState).encode(into: &buffer, chain: &c) }
+            var head: [WALRecord] = [.crc(c), .metadata(metadata)]
+            if let m = snapshotMarker { head.append(.snapshot(m)) }
+            if !hardState.isEmpty { head.append(.hardState(hardState)) }
+            let buffer = WALRecord.encodeBatch(head, chain: &c)
             try WALFS.writeAll(newFD, buffer, at: 0, path: temp)
             try WALFS.sync(newFD, path: temp)
             try WALFS.rename(temp, final)
