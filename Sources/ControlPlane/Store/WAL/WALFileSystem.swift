@@ -18,14 +18,17 @@ enum WALFS {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    /// mkdir -p.
+    /// mkdir -p, syncing the parent of every directory it creates so the new entries survive a crash.
     static func makeDirectory(_ path: String) throws(WALError) {
         if exists(path) { return }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var current = path.hasPrefix("/") ? "" : "."
         for part in parts {
+            let parent = current.isEmpty ? "/" : current
             current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            if mkdir(current, 0o755) == 0 {
+                try syncDirectory(parent)
+            } else if errno != EEXIST {
                 throw .io(operation: "mkdir", path: current, errno: errno)
             }
         }

@@ -97,7 +97,7 @@ enum WALScanner {
             guard isLast else { throw corrupt(at, reason + " (not in the last segment)") }
             result.torn = true
             result.warnings.append("wal: torn write in \(path) at offset \(at) (\(reason)); "
-                + "truncating \(size - at) bytes after the last good record")
+                + "discarding it and everything after it, keeping the records before")
             result.lastSegmentEnd = at
         }
 
