@@ -1,42 +1,10 @@
-// A small deterministic binary encoding for commands and snapshots: unsigned LEB128 varints
-// (signed values as their two's-complement bit pattern), byte strings length-prefixed. The same
-// value always encodes to the same bytes.
+// The MVCC command and snapshot codec: varints and length-prefixed byte strings written with
+// ByteWriter (Store/ByteCoding.swift); reading them back throws MVCCError.corrupt on bad input.
 
-struct ByteWriter {
-    var bytes: [UInt8] = []
-
-    mutating func uvarint(_ v: UInt64) {
-        var v = v
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    mutating func int(_ v: Int64) { uvarint(UInt64(bitPattern: v)) }
-    mutating func int(_ v: Int) { int(Int64(v)) }
-    mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
-    mutating func byte(_ v: UInt8) { bytes.append(v) }
-
-    mutating func data(_ v: [UInt8]) {
-        uvarint(UInt64(v.count))
-        bytes.append(contentsOf: v)
-    }
-}
-
-struct ByteReader {
-    let bytes: [UInt8]
-    var offset = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var atEnd: Bool { offset == bytes.count }
-
+extension ByteReader {
     mutating func byte() throws(MVCCError) -> UInt8 {
-        guard offset < bytes.count else { throw .corrupt("truncated at \(offset)") }
-        defer { offset += 1 }
-        return bytes[offset]
+        guard let b = u8() else { throw .corrupt("truncated at \(offset)") }
+        return b
     }
 
     mutating func uvarint() throws(MVCCError) -> UInt64 {
@@ -56,7 +24,7 @@ struct ByteReader {
 
     mutating func count() throws(MVCCError) -> Int {
         let n = try uvarint()
-        guard n <= UInt64(bytes.count - offset) else { throw .corrupt("count \(n) exceeds remaining bytes") }
+        guard n <= UInt64(remaining) else { throw .corrupt("count \(n) exceeds remaining bytes") }
         return Int(n)
     }
 
@@ -70,8 +38,8 @@ struct ByteReader {
 
     mutating func data() throws(MVCCError) -> [UInt8] {
         let n = try count()
-        defer { offset += n }
-        return Array(bytes[offset..<(offset + n)])
+        defer { position += n }
+        return Array(bytes[position..<(position + n)])
     }
 
     mutating func enumeration<E: RawRepresentable>(_: E.Type) throws(MVCCError) -> E where E.RawValue == UInt8 {
@@ -116,8 +84,8 @@ extension RangeRequest {
         w.data(end)
         w.int(limit)
         w.int(revision)
-        w.byte(sortOrder.rawValue)
-        w.byte(sortTarget.rawValue)
+        w.u8(sortOrder.rawValue)
+        w.u8(sortTarget.rawValue)
         w.bool(keysOnly)
         w.bool(countOnly)
         w.int(minModRevision)
@@ -166,13 +134,13 @@ extension Compare {
     func encode(to w: inout ByteWriter) {
         w.data(key)
         w.data(end)
-        w.byte(result.rawValue)
+        w.u8(result.rawValue)
         switch target {
-        case .version(let v): w.byte(0); w.int(v)
-        case .create(let v): w.byte(1); w.int(v)
-        case .mod(let v): w.byte(2); w.int(v)
-        case .value(let v): w.byte(3); w.data(v)
-        case .lease(let v): w.byte(4); w.int(v)
+        case .version(let v): w.u8(0); w.int(v)
+        case .create(let v): w.u8(1); w.int(v)
+        case .mod(let v): w.u8(2); w.int(v)
+        case .value(let v): w.u8(3); w.data(v)
+        case .lease(let v): w.u8(4); w.int(v)
         }
     }
 
@@ -195,10 +163,10 @@ extension Compare {
 extension RequestOp {
     func encode(to w: inout ByteWriter) {
         switch self {
-        case .range(let q): w.byte(0); q.encode(to: &w)
-        case .put(let q): w.byte(1); q.encode(to: &w)
-        case .deleteRange(let q): w.byte(2); q.encode(to: &w)
-        case .txn(let q): w.byte(3); q.encode(to: &w)
+        case .range(let q): w.u8(0); q.encode(to: &w)
+        case .put(let q): w.u8(1); q.encode(to: &w)
+        case .deleteRange(let q): w.u8(2); q.encode(to: &w)
+        case .txn(let q): w.u8(3); q.encode(to: &w)
         }
     }
 

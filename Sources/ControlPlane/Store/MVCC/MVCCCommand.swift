@@ -70,17 +70,17 @@ extension StoreCommand {
 
     public func encoded() -> [UInt8] {
         var w = ByteWriter()
-        w.byte(Self.formatVersion)
+        w.u8(Self.formatVersion)
         switch self {
-        case .range(let r): w.byte(0); r.encode(to: &w)
-        case .put(let p): w.byte(1); p.encode(to: &w)
-        case .deleteRange(let d): w.byte(2); d.encode(to: &w)
-        case .txn(let t): w.byte(3); t.encode(to: &w)
-        case .compact(let rev): w.byte(4); w.int(rev)
-        case .leaseGrant(let id, let ttl, let now): w.byte(5); w.int(id); w.int(ttl); w.int(now)
-        case .leaseRevoke(let id): w.byte(6); w.int(id)
-        case .leaseKeepAlive(let id, let now): w.byte(7); w.int(id); w.int(now)
-        case .leaseRenewAll(let now): w.byte(8); w.int(now)
+        case .range(let r): w.u8(0); r.encode(to: &w)
+        case .put(let p): w.u8(1); p.encode(to: &w)
+        case .deleteRange(let d): w.u8(2); d.encode(to: &w)
+        case .txn(let t): w.u8(3); t.encode(to: &w)
+        case .compact(let rev): w.u8(4); w.int(rev)
+        case .leaseGrant(let id, let ttl, let now): w.u8(5); w.int(id); w.int(ttl); w.int(now)
+        case .leaseRevoke(let id): w.u8(6); w.int(id)
+        case .leaseKeepAlive(let id, let now): w.u8(7); w.int(id); w.int(now)
+        case .leaseRenewAll(let now): w.u8(8); w.int(now)
         }
         return w.bytes
     }

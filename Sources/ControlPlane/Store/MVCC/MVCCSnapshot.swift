@@ -8,7 +8,7 @@ extension MVCCStore {
     public func snapshot() -> [UInt8] {
         var w = ByteWriter()
         w.bytes.append(contentsOf: Self.snapshotMagic)
-        w.byte(Self.snapshotVersion)
+        w.u8(Self.snapshotVersion)
         w.int(currentRevision)
         w.int(compactRevision)
         w.int(log.count)
