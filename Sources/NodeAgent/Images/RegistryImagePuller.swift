@@ -173,6 +173,8 @@ public struct ImagePuller: Sendable {
             try? FileSystem.removeTree(tmp)
             throw .system(reference: label, operation: "rename", path: target, errno: Errno(e))
         }
+        // Still locked: a waiter on this lock file finds the layer present and stops there.
+        unlink(lockPath)
     }
 
     private func writeRecord(_ record: PulledImage, to path: String, label: String) throws(RegistryError) {
