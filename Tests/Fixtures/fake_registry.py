@@ -5,6 +5,8 @@ layout (index.json tags, blobs/sha256) read-only and can misbehave on purpose:
   --bearer USER:PASS   demand a bearer token from its own /token endpoint (Basic USER:PASS there)
   --corrupt DIGEST     serve that blob with one byte flipped
   --cut DIGEST:N       the first GET of that blob sends N bytes of a full-length reply and closes
+  --flaky N            answer the first N manifest requests with 503
+  --redirect           send blobs as a 307 to /storage/<digest> (as registries do to a bucket)
   tag "weird"          a manifest of an unknown media type
 
 Every request is appended to --log as one JSON line: method, path, Range and Authorization.
@@ -20,11 +22,14 @@ ap.add_argument("--log", required=True)
 ap.add_argument("--bearer")
 ap.add_argument("--corrupt")
 ap.add_argument("--cut")
+ap.add_argument("--flaky", type=int, default=0)
+ap.add_argument("--redirect", action="store_true")
 args = ap.parse_args()
 
 TOKEN = "s3cr3t-token"
 lock = threading.Lock()
 cut_done = set()
+flaky = [args.flaky]
 cut_digest, cut_at = (args.cut.rsplit(":", 1)[0], int(args.cut.rsplit(":", 1)[1])) if args.cut else (None, 0)
 
 def tags():
@@ -81,11 +86,18 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(401, "UNAUTHORIZED", "token required", {"WWW-Authenticate": challenge})
         if self.path == "/v2/":
             return self.reply(200, b"{}")
+        if self.path.startswith("/storage/"):
+            return self.reply(200, blob(self.path.split("/")[-1]), "application/octet-stream", head=head)
         parts = self.path.split("/")
         if len(parts) < 5 or parts[1] != "v2":
             return self.error(404, "NOT_FOUND", "no route")
         kind, ref = parts[-2], parts[-1]
         if kind == "manifests":
+            with lock:
+                fail = flaky[0] > 0
+                flaky[0] -= 1
+            if fail:
+                return self.error(503, "UNAVAILABLE", "try again")
             if ref == "weird":
                 body = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.example.unknown+json"}).encode()
                 return self.reply(200, body, "application/vnd.example.unknown+json", head=head)
@@ -100,6 +112,8 @@ class Handler(BaseHTTPRequestHandler):
                 body = blob(ref)
             except OSError:
                 return self.error(404, "BLOB_UNKNOWN", "blob unknown")
+            if args.redirect:
+                return self.reply(307, b"", extra={"Location": "http://127.0.0.1:%d/storage/%s" % (port, ref)})
             if ref == args.corrupt:
                 body = bytes([body[0] ^ 0xFF]) + body[1:]
             if ref == cut_digest and ref not in cut_done:

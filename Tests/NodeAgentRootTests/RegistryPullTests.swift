@@ -251,4 +251,26 @@ struct RegistryPullTests {
         #expect(gets.first?["range"] == nil)
         #expect(gets.last?["range"] == "bytes=\(cutAt)-")
     }
+
+    @Test func transientErrorsAreRetriedAndRedirectsFollowed() throws {
+        let sb = try RegistrySandbox()
+        defer { sb.cleanUp() }
+        let layout = try sb.buildImage()
+        let fake = try sb.startFake(layout: layout, extra: ["--flaky", "2", "--redirect"])
+        let p = try puller(sb)
+        let image = try p.pull(try ImageReference("127.0.0.1:\(fake.port)/x:v1"))
+        try checkUnpacked(p, image)
+        let requests = RegistrySandbox.requests(fake.log)
+        #expect(requests.filter { $0["path"] == "/v2/x/manifests/v1" }.count == 3)  // 503, 503, 200
+        #expect(requests.filter { $0["path"]!.hasPrefix("/storage/") }.count == 3)  // config + 2 layers
+
+        // More 503s than attempts: the registry's error, naming the reference.
+        let worse = try sb.startFake(layout: layout, extra: ["--flaky", "10"])
+        #expect {
+            try p.pull(try ImageReference("127.0.0.1:\(worse.port)/x:v1"))
+        } throws: { error in
+            guard case RegistryError.http(503, let r, let message) = error else { return false }
+            return r == "127.0.0.1:\(worse.port)/x:v1" && message.contains("try again")
+        }
+    }
 }
