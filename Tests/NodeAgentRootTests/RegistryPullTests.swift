@@ -250,6 +250,19 @@ struct RegistryPullTests {
         #expect(gets.count == 2)
         #expect(gets.first?["range"] == nil)
         #expect(gets.last?["range"] == "bytes=\(cutAt)-")
+
+        // A partial left by an earlier process is resumed the same way.
+        let store2 = try BlobStore(root: sb.dir + "/store2")
+        let layerBytes = Array(try RegistrySandbox.layoutBlob(layout, digest))
+        guard case .writer(let w) = try store2.beginIngest(try Digest(digest), size: Int64(size)) else {
+            Issue.record("blob unexpectedly present"); return
+        }
+        try w.write(Array(layerBytes[0..<1000]))
+        w.close()
+        let ref = try ImageReference("127.0.0.1:\(fake.port)/x:v1")
+        #expect(try testClient().fetchBlob(ref, digest: try Digest(digest), size: Int64(size), into: store2) == Int64(size))
+        #expect(try store2.verify(try Digest(digest)))
+        #expect(RegistrySandbox.requests(fake.log).last?["range"] == "bytes=1000-")
     }
 
     @Test func transientErrorsAreRetriedAndRedirectsFollowed() throws {
