@@ -6,6 +6,7 @@ layout (index.json tags, blobs/sha256) read-only and can misbehave on purpose:
   --corrupt DIGEST     serve that blob with one byte flipped
   --cut DIGEST:N       the first GET of that blob sends N bytes of a full-length reply and closes
   --flaky N            answer the first N manifest requests with 503
+  --ignore-range       answer a Range request with the whole blob (200), as some servers do
   --redirect           send blobs as a 307 to /storage/<digest> (as registries do to a bucket)
   tag "weird"          a manifest of an unknown media type
 
@@ -24,6 +25,7 @@ ap.add_argument("--corrupt")
 ap.add_argument("--cut")
 ap.add_argument("--flaky", type=int, default=0)
 ap.add_argument("--redirect", action="store_true")
+ap.add_argument("--ignore-range", action="store_true")
 args = ap.parse_args()
 
 TOKEN = "s3cr3t-token"
@@ -128,7 +130,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(2)
                 return
             rng = self.headers.get("Range")
-            if rng and rng.startswith("bytes=") and rng.endswith("-"):
+            if rng and not args.ignore_range and rng.startswith("bytes=") and rng.endswith("-"):
                 start = int(rng[6:-1])
                 return self.reply(206, body[start:], "application/octet-stream",
                                   {"Content-Range": "bytes %d-%d/%d" % (start, len(body) - 1, len(body))}, head=head)

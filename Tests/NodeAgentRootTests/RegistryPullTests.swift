@@ -233,7 +233,8 @@ struct RegistryPullTests {
         expectNothingStored(pc, weird, layers: [diffIDs[1]])
     }
 
-    @Test func cutDownloadResumesWithRange() throws {
+    @Test(arguments: [false, true])
+    func cutDownloadResumesWithRange(serverIgnoresRange: Bool) throws {
         let sb = try RegistrySandbox()
         defer { sb.cleanUp() }
         let layout = try sb.buildImage()
@@ -242,7 +243,8 @@ struct RegistryPullTests {
         let layer = (manifest["layers"] as! [[String: Any]])[0]
         let digest = layer["digest"] as! String, size = layer["size"] as! Int
         let cutAt = size / 2
-        let fake = try sb.startFake(layout: layout, extra: ["--cut", "\(digest):\(cutAt)"])
+        // A server that ignores the range sends the whole blob again: the prefix we hold is skipped.
+        let fake = try sb.startFake(layout: layout, extra: ["--cut", "\(digest):\(cutAt)"] + (serverIgnoresRange ? ["--ignore-range"] : []))
         let p = try puller(sb)
         let image = try p.pull(try ImageReference("127.0.0.1:\(fake.port)/x:v1"))
         try checkUnpacked(p, image)

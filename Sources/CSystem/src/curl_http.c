@@ -153,7 +153,13 @@ int swl_http_perform(const swl_http_request *req, swl_http_response *resp) {
         curl.setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
         curl.setopt(h, CURLOPT_MAXREDIRS, 10L);
     }
-    if (req->resume_from > 0) curl.setopt(h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)req->resume_from);
+    // CURLOPT_RANGE, not RESUME_FROM: the latter fails when a server answers 200 with the
+    // whole body; the caller skips the prefix it holds instead.
+    char range[32];
+    if (req->resume_from > 0) {
+        snprintf(range, sizeof range, "%lld-", req->resume_from);
+        curl.setopt(h, CURLOPT_RANGE, range);
+    }
     if (req->connect_timeout_ms > 0) curl.setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
     if (req->timeout_ms > 0) curl.setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
     if (req->low_speed_seconds > 0) {
