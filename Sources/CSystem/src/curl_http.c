@@ -70,6 +70,8 @@ struct transfer {
     long status;          // of the response being received (redirects reset it)
     size_t body_cap;
     int too_large;
+    long long range_start;   // from a 206's Content-Range, -1 if none
+    int bad_range;
 };
 
 static int append(char **buf, size_t *len, const char *data, size_t n) {
@@ -91,6 +93,11 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx) {
         if (t->resp->headers) t->resp->headers[0] = 0;
         const char *sp = memchr(data, ' ', n);
         t->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        t->range_start = -1;
+    } else if (n > 14 && strncasecmp(data, "Content-Range:", 14) == 0) {
+        const char *p = data + 14;
+        while (p < data + n && (*p == ' ' || *p == '\t')) p++;
+        if (p + 6 <= data + n && strncasecmp(p, "bytes ", 6) == 0) t->range_start = strtoll(p + 6, NULL, 10);
     }
     if (append(&t->resp->headers, &t->resp->headers_len, data, n) < 0) return 0;
     return n;
@@ -100,6 +107,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx) {
     struct transfer *t = ctx;
     size_t n = size * nmemb;
     int ok = t->status >= 200 && t->status < 300;
+    if (ok && t->status == 206 && t->req->resume_from > 0 && t->range_start != t->req->resume_from) {
+        t->bad_range = 1;   // a range other than the one asked for: never splice it in
+        return 0;
+    }
     if (ok && t->req->write) return t->req->write(t->req->write_ctx, t->status, data, n);
     size_t cap = ok ? t->body_cap : ERROR_BODY_CAP;
     if (t->resp->body_len + n > cap) {
@@ -126,7 +137,7 @@ int swl_http_perform(const swl_http_request *req, swl_http_response *resp) {
         snprintf(resp->error, sizeof resp->error, "curl_easy_init failed");
         return -1;
     }
-    struct transfer t = {req, resp, 0, req->max_body ? req->max_body : 4 * 1024 * 1024, 0};
+    struct transfer t = {req, resp, 0, req->max_body ? req->max_body : 4 * 1024 * 1024, 0, -1, 0};
     char errbuf[CURL_ERROR_SIZE] = {0};
     struct curl_slist *headers = NULL;
     for (int i = 0; i < req->header_count; i++) {
@@ -182,7 +193,10 @@ int swl_http_perform(const swl_http_request *req, swl_http_response *resp) {
     curl.cleanup(h);
     if (rc != CURLE_OK) {
         resp->curl_code = (int)rc;
-        if (t.too_large)
+        if (t.bad_range)
+            snprintf(resp->error, sizeof resp->error, "server sent a range starting at byte %lld, not %lld",
+                     t.range_start, req->resume_from);
+        else if (t.too_large)
             snprintf(resp->error, sizeof resp->error, "response body larger than %zu bytes", t.body_cap);
         else
             snprintf(resp->error, sizeof resp->error, "%s", errbuf[0] ? errbuf : curl.strerror(rc));
