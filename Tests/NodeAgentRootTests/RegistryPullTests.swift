@@ -154,7 +154,38 @@ struct RegistryPullTests {
         #expect(try other.pull(ref).manifestDigest == image.manifestDigest)
     }
 
-    @Test func bearerTokenFlow() throws {
+    @Test func bearerTokenFlowAgainstRealRegistry() throws {
+        let sb = try RegistrySandbox()
+        defer { sb.cleanUp() }
+        let (port, tokenLog) = try sb.startRegistry(tokenUser: "bob:builder")
+        let layout = try sb.buildImage()
+        try sb.push(layout, tag: "v1", port: port, repo: "team/app", creds: "bob:builder")
+        let ref = try ImageReference("127.0.0.1:\(port)/team/app:v1")
+
+        // Anonymous: the token server refuses, and the error names the reference.
+        let anonymous = try puller(sb)
+        #expect {
+            try anonymous.pull(ref)
+        } throws: { error in
+            guard case RegistryError.unauthorized = error else { return false }
+            return "\(error)".contains("127.0.0.1:\(port)/team/app:v1")
+        }
+        expectNothingStored(anonymous, ref)
+
+        let before = RegistrySandbox.requests(tokenLog).count
+        let creds = RegistryCredentials(["127.0.0.1:\(port)": RegistryCredential(username: "bob", password: "builder")])
+        let p = try puller(sb, client: testClient(credentials: creds))
+        let image = try p.pull(ref)
+        try checkUnpacked(p, image)
+        let ours = RegistrySandbox.requests(tokenLog).dropFirst(before)
+        // One token, asked with Basic credentials for the pull scope and the registry's service.
+        #expect(ours.count == 1)
+        #expect(ours.first?["path"]?.contains("scope=repository%3Ateam%2Fapp%3Apull") == true)
+        #expect(ours.first?["path"]?.contains("service=swiftlet-registry") == true)
+        #expect(ours.first?["authorization"] == RegistryCredential(username: "bob", password: "builder").basicAuthorization)
+    }
+
+    @Test func bearerTokenFlowAgainstFake() throws {
         let sb = try RegistrySandbox()
         defer { sb.cleanUp() }
         let layout = try sb.buildImage()

@@ -119,11 +119,45 @@ final class RegistrySandbox {
 
     /// Debian's docker-registry on 127.0.0.1:<free port>, storage in the temp dir, optionally
     /// with htpasswd auth (bcrypt entries written with Python's bcrypt). Returns the port.
+    /// With `tokenUser` ("user:password"): `auth: token` against Tests/Fixtures/token_server.py,
+    /// whose port and request log come back too.
     func startRegistry(htpasswd: (user: String, password: String)? = nil) throws -> Int {
+        try startRegistry(htpasswd: htpasswd, tokenUser: nil).port
+    }
+
+    func startRegistry(htpasswd: (user: String, password: String)? = nil,
+                       tokenUser: String?) throws -> (port: Int, tokenLog: String) {
         let port = RegistrySandbox.freePort()
         let name = "registry-\(port)"
         try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: true)
         var auth = ""
+        var tokenLog = ""
+        if let tokenUser {
+            let base = dir + "/" + name + "/token"
+            tokenLog = base + ".requests"
+            FileManager.default.createFile(atPath: tokenLog, contents: nil)
+            let p = try start("/usr/bin/python3", [Fixture.packageRoot + "/Tests/Fixtures/token_server.py", "--cert", base + ".pem",
+                                                  "--port-file", base + ".port", "--log", tokenLog, "--user", tokenUser],
+                              log: base + ".log")
+            var tokenPort: Int?
+            let deadline = Date().addingTimeInterval(10)
+            while tokenPort == nil && Date() < deadline && p.isRunning {
+                tokenPort = (try? String(contentsOfFile: base + ".port", encoding: .utf8)).flatMap { Int($0) }
+                if tokenPort == nil { usleep(20_000) }
+            }
+            guard let tokenPort else {
+                throw ShellError(description: "token server did not start: \((try? String(contentsOfFile: base + ".log", encoding: .utf8)) ?? "")")
+            }
+            auth = """
+            auth:
+              token:
+                realm: http://127.0.0.1:\(tokenPort)/token
+                service: swiftlet-registry
+                issuer: swiftlet-test-issuer
+                rootcertbundle: \(base).pem
+
+            """
+        }
         if let htpasswd {
             let hash = try shell("/usr/bin/python3", ["-c", "import bcrypt,sys; print(bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(rounds=4)).decode())", htpasswd.password])
             let file = try write(htpasswd.user + ":" + hash.trimmingCharacters(in: .whitespacesAndNewlines) + "\n", to: name + "/htpasswd")
@@ -145,7 +179,7 @@ final class RegistrySandbox {
         let log = dir + "/" + name + "/log"
         let p = try start("/usr/bin/docker-registry", ["serve", config], log: log)
         try waitForV2(port: port, process: p, log: log)
-        return port
+        return (port, tokenLog)
     }
 
     /// Tests/Fixtures/fake_registry.py serving `layout`; returns its port and request log path.
@@ -167,7 +201,7 @@ final class RegistrySandbox {
         throw ShellError(description: "fake registry did not start")
     }
 
-    /// The fake's request log: one dictionary per request.
+    /// A request log (the fake's, the token server's): one dictionary per request.
     static func requests(_ log: String) -> [[String: String]] {
         ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
