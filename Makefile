@@ -13,8 +13,11 @@ SWIFT ?= swift
 #   runc: `runc spec` for bundles and the benchmark's reference
 #   iproute2: network setup in the node agent
 #   python3: JSON edits and timing in `up` and `bench`; time: GNU time, peak RSS in `bench`
+#   docker-registry skopeo umoci python3-bcrypt python3-cryptography: the registry tests (a real
+#     registry, images built and pushed with umoci/skopeo, htpasswd via bcrypt, signed tokens)
 DEPS := pkg-config libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev \
-        busybox-static runc gcc libc6-dev iproute2 python3 time
+        busybox-static runc gcc libc6-dev iproute2 python3 time \
+        docker-registry skopeo umoci python3-bcrypt python3-cryptography
 
 # The release binary links the Swift runtime and Foundation statically: it runs a container
 # ~4-5 ms faster than the dynamically linked one (fewer shared objects to load and relocate).

@@ -5,3 +5,4 @@
 #include "swl_sys.h"
 #include "swl_cgroup_bpf.h"
 #include "swl_image.h"
+#include "swl_http.h"
