@@ -87,6 +87,23 @@ struct RegistryPullTests {
         try checkUnpacked(p2, image)
     }
 
+    @Test("swiftlet images pull and list, through the binary (libcurl loaded at run time)")
+    func imagesCLI() throws {
+        let sb = try RegistrySandbox()
+        defer { sb.cleanUp() }
+        let port = try sb.startRegistry()
+        try sb.push(try sb.buildImage(), tag: "v1", port: port, repo: "cli/busybox")
+        let root = sb.dir + "/cli-store"
+        let ref = "127.0.0.1:\(port)/cli/busybox:v1"
+        let pulled = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "pull", ref])
+        #expect(pulled.code == 0, "\(pulled)")
+        #expect(pulled.out.hasPrefix(ref + " sha256:"), "\(pulled.out)")
+        let listed = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "list"])
+        #expect(listed.code == 0 && listed.out.contains(ref), "\(listed)")
+        let missing = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "pull", "127.0.0.1:\(port)/cli/busybox:nope"])
+        #expect(missing.code != 0 && missing.err.contains("not found: 127.0.0.1:\(port)/cli/busybox:nope"), "\(missing)")
+    }
+
     @Test func multiPlatformIndexPicksLinuxAmd64() throws {
         let sb = try RegistrySandbox()
         defer { sb.cleanUp() }
