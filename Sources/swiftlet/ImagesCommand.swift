@@ -7,7 +7,7 @@ struct ImagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "images",
         abstract: "Pull and list the node's images.",
-        subcommands: [Pull.self, List.self]
+        subcommands: [Pull.self, List.self, Remove.self, Prune.self]
     )
     @OptionGroup var options: ImagesOptions
 }
@@ -57,6 +57,33 @@ extension ImagesCommand {
             for image in try options.puller().records() {
                 print(image.reference.padding(60) + String(image.manifestDigest.dropFirst(7).prefix(12)).padding(20) + "\(image.layerDigests.count)")
             }
+        }
+    }
+}
+
+extension ImagesCommand {
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Forget an image; `prune` frees its blobs and layers.")
+        @OptionGroup var options: ImagesOptions
+        @Argument var reference: String
+
+        func run() throws {
+            do { try options.puller().remove(try ImageReference(reference)) } catch let e as RuntimeFailure { throw e } catch {
+                throw RuntimeFailure(message: "\(error)")
+            }
+        }
+    }
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "prune", abstract: "Delete every blob and layer no image uses.")
+        @OptionGroup var options: ImagesOptions
+
+        func run() throws {
+            let result: ImagePuller.PruneResult
+            do { result = try options.puller().prune() } catch let e as RuntimeFailure { throw e } catch {
+                throw RuntimeFailure(message: "\(error)")
+            }
+            print("deleted \(result.blobs.count) blob(s) and \(result.layers.count) layer(s)")
         }
     }
 }

@@ -104,6 +104,32 @@ struct RegistryPullTests {
         #expect(missing.code != 0 && missing.err.contains("not found: 127.0.0.1:\(port)/cli/busybox:nope"), "\(missing)")
     }
 
+    @Test("prune deletes exactly what no image references")
+    func pruneKeepsReferencedOnly() throws {
+        let sb = try RegistrySandbox()
+        defer { sb.cleanUp() }
+        let port = try sb.startRegistry()
+        try sb.push(try sb.buildImage("one"), tag: "v1", port: port, repo: "gc/one")
+        try sb.push(try sb.buildImage("two", tag: "v2"), tag: "v2", port: port, repo: "gc/two")
+        let p = try puller(sb)
+        let one = try p.pull(try ImageReference("127.0.0.1:\(port)/gc/one:v1"))
+        let two = try p.pull(try ImageReference("127.0.0.1:\(port)/gc/two:v2"))
+        #expect(try p.prune() == ImagePuller.PruneResult(blobs: [], layers: []))
+
+        try p.remove(try ImageReference("127.0.0.1:\(port)/gc/one:v1"))
+        let result = try p.prune()
+        let keptBlobs = Set([two.digest, two.manifestDigest, two.config] + two.layerDigests)
+        let expectedBlobs = Set([one.digest, one.manifestDigest, one.config] + one.layerDigests).subtracting(keptBlobs)
+        #expect(Set(result.blobs) == expectedBlobs)
+        #expect(Set(result.layers) == Set(one.diffIDs).subtracting(two.diffIDs))
+        for d in keptBlobs { #expect(p.store.has(try Digest(d))) }
+        for d in two.diffIDs { #expect(FileManager.default.fileExists(atPath: p.layerPath(try Digest(d)))) }
+        for d in expectedBlobs { #expect(!p.store.has(try Digest(d))) }
+        #expect(throws: RegistryError.notFound(reference: "127.0.0.1:\(port)/gc/one:v1")) {
+            try p.remove(try ImageReference("127.0.0.1:\(port)/gc/one:v1"))
+        }
+    }
+
     @Test func multiPlatformIndexPicksLinuxAmd64() throws {
         let sb = try RegistrySandbox()
         defer { sb.cleanUp() }
