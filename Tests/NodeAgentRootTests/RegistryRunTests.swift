@@ -86,18 +86,14 @@ struct RegistryRunTests {
         }
         #expect(message.contains(lost.description), "\(message)")
         #expect(message.contains("127.0.0.1:\(port)/lost/busybox"), "\(message)")
-        withKnownIssue("the error names repository@blob, not the tag that was pulled") {
-            #expect(message.contains("127.0.0.1:\(port)/lost/busybox:v1"), "\(message)")
-        }
+        #expect(message.contains("127.0.0.1:\(port)/lost/busybox:v1"), "\(message)")
 
         // Nothing half-written: no record, no partial, no temp layer directory, no layer of the
         // lost blob (the other layer may have completed: it is whole and may stay).
         #expect(!FileManager.default.fileExists(atPath: p.recordPath(ref)))
         #expect(!p.store.has(lost))
         let ingest = (try? FileManager.default.contentsOfDirectory(atPath: p.store.root + "/ingest")) ?? []
-        withKnownIssue("a 404 on a blob leaves an empty ingest/<hex>.partial (fetchBlob opens the writer before the GET; close() keeps it)") {
-            #expect(ingest.filter { $0.hasSuffix(".partial") }.isEmpty, "\(ingest)")
-        }
+        #expect(ingest.filter { $0.hasSuffix(".partial") }.isEmpty, "\(ingest)")
         let layersDir = p.store.root + "/layers/sha256"
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: layersDir)) ?? []
         #expect(entries.filter { $0.hasPrefix(".") }.isEmpty, "temp or lock entries left: \(entries)")

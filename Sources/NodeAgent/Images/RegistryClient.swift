@@ -93,7 +93,8 @@ public final class RegistryClient: Sendable {
     @discardableResult
     public func fetchBlob(_ reference: ImageReference, digest: Digest, size: Int64?, into store: BlobStore,
                           progress: ((Int64, Int64?) -> Void)? = nil) throws(RegistryError) -> Int64 {
-        let label = reference.name + "@" + digest.description
+        // The reference as pulled (with its tag) and the blob: an operator needs both.
+        let label = reference.description + " (blob " + digest.description + ")"
         let writer: BlobWriter
         do {
             switch try store.beginIngest(digest, size: size) {
@@ -111,6 +112,8 @@ public final class RegistryClient: Sendable {
                                     accept: [], blob: sink)
             if let failure = sink.failure { throw .blobStore(reference: label, failure) }
             if response.status == 404 {
+                // Nothing of it exists to resume: drop the empty partial.
+                writer.abort()
                 throw .notFound(reference: label)
             }
             try check(response, label: label)

@@ -159,6 +159,9 @@ public struct ImagePuller: Sendable {
             if errno != EINTR { throw .system(reference: label, operation: "lock", path: lockPath, errno: Errno(errno)) }
         }
         if FileSystem.exists(target) { return }
+        // Removed while still locked, success or failure: a waiter then finds the layer, or
+        // retries the unpack itself; a failed pull leaves no lock file behind.
+        defer { unlink(lockPath) }
         let tmp = layersDirectory + "/." + diffID.hex + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd: Int32
         do { fd = try store.open(digest) } catch { throw .blobStore(reference: label, error) }
@@ -173,8 +176,6 @@ public struct ImagePuller: Sendable {
             try? FileSystem.removeTree(tmp)
             throw .system(reference: label, operation: "rename", path: target, errno: Errno(e))
         }
-        // Still locked: a waiter on this lock file finds the layer present and stops there.
-        unlink(lockPath)
     }
 
     private func writeRecord(_ record: PulledImage, to path: String, label: String) throws(RegistryError) {
