@@ -16,12 +16,12 @@ struct ImagesOptions: ParsableArguments {
     @Option(name: .long, help: "The image store's directory.")
     var root: String = "/var/lib/swiftlet/images"
 
-    func puller(insecure: [String] = []) throws -> ImagePuller {
+    func puller(insecure: [String] = [], credentials: RegistryCredentials = RegistryCredentials()) throws -> ImagePuller {
         let store: BlobStore
         do { store = try BlobStore(root: root) } catch {
             throw RuntimeFailure(message: "image store \(root): \(error)")
         }
-        let client = RegistryClient(configuration: RegistryConfiguration(insecureRegistries: Set(insecure)))
+        let client = RegistryClient(configuration: RegistryConfiguration(insecureRegistries: Set(insecure), credentials: credentials))
         return ImagePuller(store: store, client: client)
     }
 }
@@ -32,13 +32,30 @@ extension ImagesCommand {
         @OptionGroup var options: ImagesOptions
         @Option(name: .customLong("insecure-registry"), help: "HOST:PORT reached over plain HTTP (localhost always is).")
         var insecureRegistries: [String] = []
+        @Option(name: .long, help: "USER:PASSWORD for the image's registry (as crictl pull --creds).")
+        var creds: String?
+        @Option(name: .customLong("auth-file"), help: "A Docker config.json (or a pull secret's .dockerconfigjson) with registry credentials.")
+        var authFile: String?
         @Argument(help: "The image reference, as Kubernetes takes it (busybox, host:port/repo:tag, repo@sha256:...).")
         var reference: String
 
         func run() throws {
             let ref: ImageReference
             do { ref = try ImageReference(reference) } catch { throw RuntimeFailure(message: "\(error)") }
-            let puller = try options.puller(insecure: insecureRegistries)
+            var credentials = RegistryCredentials()
+            if let authFile {
+                let bytes: [UInt8]
+                do { bytes = try readWhole(authFile) } catch { throw RuntimeFailure(message: "read \(authFile): \(error)") }
+                do { credentials = try RegistryCredentials(dockerConfigJSON: bytes) } catch {
+                    throw RuntimeFailure(message: "\(authFile): \(error)")
+                }
+            }
+            if let creds {
+                guard let colon = creds.firstIndex(of: ":") else { throw RuntimeFailure(message: "--creds takes USER:PASSWORD") }
+                credentials = credentials.merging(RegistryCredentials([ref.domain: RegistryCredential(
+                    username: String(creds[..<colon]), password: String(creds[creds.index(after: colon)...]))]))
+            }
+            let puller = try options.puller(insecure: insecureRegistries, credentials: credentials)
             do {
                 let image = try puller.pull(ref)
                 print("\(image.reference) \(image.manifestDigest)")
@@ -90,4 +107,19 @@ extension ImagesCommand {
 
 extension String {
     func padding(_ n: Int) -> String { count >= n ? self + " " : self + String(repeating: " ", count: n - count) }
+}
+
+/// A whole file's bytes (small files: credentials).
+func readWhole(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw Errno(errno) }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 { if errno == EINTR { continue }; throw Errno(errno) }
+        if n == 0 { return out }
+        out += buf[0..<n]
+    }
 }
