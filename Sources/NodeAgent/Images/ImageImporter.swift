@@ -125,11 +125,13 @@ public struct ImageImporter: Sendable {
         let got = magic.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 2) }
         _ = lseek(fd, 0, SEEK_SET)
         var contents = Contents()
+        var entries = 0
         do {
             let file = FileDescriptorSource(fd: fd)
             let source: ByteSource = got == 2 && magic == [0x1f, 0x8b] ? try GzipSource(file) : file
             let reader = TarReader(source)
             while let entry = try reader.next() {
+                entries += 1
                 guard let name = Self.normalise(entry.path), !name.isEmpty else { continue }
                 switch entry.kind {
                 case .symlink:
@@ -160,6 +162,7 @@ public struct ImageImporter: Sendable {
         } catch let e as ImageImportError {
             throw e
         } catch {
+            if entries == 0 { throw fail("not a tar archive (or a gzip of one): \(error)") }
             throw fail("reading the archive: \(error)")
         }
         return contents
