@@ -214,4 +214,58 @@ struct ImageImportTests {
         #expect(!OverlayRootfsTests.mounted(merged))
         #expect(!FileManager.default.fileExists(atPath: rootfs.directory("imported")))
     }
+
+    @Test("an index in the archive resolves to our platform; one without it fails the archive")
+    func multiPlatformIndex() throws {
+        let sb = try RegistrySandbox()
+        defer { sb.cleanUp() }
+        let layout = try sb.buildImage(tag: "amd")
+        _ = try sb.buildImage(tag: "arm", architecture: "arm64")
+        try sb.addIndex(layout, tag: "multi", entries: [("arm", "linux", "arm64"), ("amd", "linux", "amd64")])
+        let archive = try tarLayout(sb, layout, "multi.tar")
+        let imp = try importer(sb)
+        let images = try imp.importArchive(archive, name: "example.com/multi")
+        #expect(images.map(\.reference) == ["example.com/multi:amd", "example.com/multi:arm", "example.com/multi:multi"])
+        let multi = try #require(images.last)
+        let amd = try RegistrySandbox.layoutDescriptor(layout, tag: "amd")["digest"] as! String
+        #expect(multi.manifestDigest == amd)
+        let indexDigest = try RegistrySandbox.layoutDescriptor(layout, tag: "multi")["digest"] as? String
+        #expect(multi.digest == indexDigest)
+        try pull.checkUnpacked(imp.puller, multi)
+
+        let s390 = ImageImporter(puller: ImagePuller(store: try BlobStore(root: sb.dir + "/store-s390x"), client: testClient(),
+                                                     platform: RegistryPlatform(os: "linux", architecture: "s390x")))
+        #expect {
+            _ = try s390.importArchive(archive, name: "example.com/multi")
+        } throws: { "\($0)".contains("no image for platform linux/s390x") && "\($0)".contains("linux/arm64, linux/amd64") }
+        #expect(s390.puller.records().isEmpty)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: s390.store.root + "/layers/sha256")) ?? []).isEmpty)
+    }
+
+    @Test("swiftlet images import FILE|DIR through the binary")
+    func importCLI() throws {
+        let sb = try RegistrySandbox()
+        defer { sb.cleanUp() }
+        let layout = try sb.buildImage()
+        let root = sb.dir + "/cli-store"
+        let oci = try tarLayout(sb, layout, "oci.tar")
+        let unnamed = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "import", oci])
+        #expect(unnamed.code != 0 && unnamed.err.contains("give a name"), "\(unnamed)")
+        let named = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "import", "--name", "cli/oci", oci])
+        let digest = try RegistrySandbox.layoutDescriptor(layout, tag: "v1")["digest"] as! String
+        #expect(named.code == 0 && named.out == "docker.io/cli/oci:v1 \(digest)\n", "\(named)")
+
+        let dir = sb.dir + "/air"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        _ = try dockerArchive(sb, layout, tag: "v1", name: "cli/docker:v1", file: "air/docker.tar")
+        try "junk".write(toFile: dir + "/junk.tar", atomically: true, encoding: .utf8)
+        let first = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "import", dir])
+        #expect(first.code != 0 && first.out.hasPrefix("docker.io/cli/docker:v1 sha256:"), "\(first)")
+        #expect(first.err.contains("junk.tar: not a tar archive") && first.err.contains("1 of 2 archive(s) failed"), "\(first)")
+        try FileManager.default.removeItem(atPath: dir + "/junk.tar")
+        let second = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "import", dir])
+        #expect(second.code == 0 && second.out == "skipped \(dir)/docker.tar (already imported)\n", "\(second)")
+        let listed = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "list"])
+        #expect(listed.out.contains("docker.io/cli/docker:v1") && listed.out.contains("docker.io/cli/oci:v1"), "\(listed)")
+    }
 }
