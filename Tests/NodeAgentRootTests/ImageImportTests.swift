@@ -268,4 +268,25 @@ struct ImageImportTests {
         let listed = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "list"])
         #expect(listed.out.contains("docker.io/cli/docker:v1") && listed.out.contains("docker.io/cli/oci:v1"), "\(listed)")
     }
+
+    @Test("image names from OCI annotations, and archive paths")
+    func naming() throws {
+        let sb = try RegistrySandbox()
+        defer { sb.cleanUp() }
+        let imp = try importer(sb)
+        func fail(_ r: String) -> ImageImportError { ImageImportError(archive: "x.tar", reason: r) }
+        let ref = ImageImporter.refNameAnnotation, ctr = ImageImporter.containerdNameAnnotation
+        #expect(try imp.ociName([ref: "example.com/a/b:1.0"], digest: "d", name: nil, fail: fail).description == "example.com/a/b:1.0")
+        #expect(try imp.ociName([ref: "busybox:1.36"], digest: "d", name: "ignored", fail: fail).description == "docker.io/library/busybox:1.36")
+        #expect(try imp.ociName([ctr: "docker.io/library/nginx:1", ref: "1"], digest: "d", name: nil, fail: fail).description == "docker.io/library/nginx:1")
+        #expect(try imp.ociName([ref: "v2"], digest: "d", name: "reg:5000/app", fail: fail).description == "reg:5000/app:v2")
+        #expect(try imp.ociName([ref: "v2"], digest: "d", name: "reg:5000/app:pinned", fail: fail).description == "reg:5000/app:pinned")
+        #expect(try imp.ociName(nil, digest: "d", name: "app", fail: fail).description == "docker.io/library/app:latest")
+        #expect { _ = try imp.ociName(nil, digest: "sha256:abc", name: nil, fail: fail) } throws: {
+            "\($0)" == "import x.tar: manifest sha256:abc has no image name (org.opencontainers.image.ref.name is absent): give a name"
+        }
+        #expect(ImageImporter.normalise("./blobs//sha256/./x") == "blobs/sha256/x")
+        #expect(ImageImporter.normalise("a/../../etc") == nil)
+        #expect(ImageImporter.isArchiveName("a.tgz") && ImageImporter.isArchiveName("a.tar.gz") && !ImageImporter.isArchiveName("a.zip"))
+    }
 }

@@ -26,7 +26,8 @@ public struct ImageImporter: Sendable {
 
     public static let refNameAnnotation = "org.opencontainers.image.ref.name"
     public static let containerdNameAnnotation = "io.containerd.image.name"
-    /// Files at most this big, not under `blobs/`, named `*.json`/`repositories`/`oci-layout`, are read into memory.
+    /// Files at most this big, not under `blobs/`, named `*.json`, `repositories`, `oci-layout` (or
+    /// a legacy docker save's `<id>/json`, `<id>/VERSION`) are read into memory; others are stored.
     static let metadataLimit: Int64 = 16 << 20
     static let stateFile = "imported-archives"
 
@@ -148,7 +149,8 @@ public struct ImageImporter: Sendable {
                         contents.files[name] = digest
                         contents.digests.insert(digest)
                     } else if entry.size <= Self.metadataLimit,
-                              name.hasSuffix(".json") || name == "repositories" || name == "oci-layout" {
+                              name.hasSuffix(".json") || name == "repositories" || name == "oci-layout"
+                                  || name.hasSuffix("/json") || name.hasSuffix("/VERSION") {  // legacy per-layer files
                         contents.metadata[name] = try readAll(reader, size: entry.size)
                     } else {
                         let digest = try stage(reader, entry: entry, archive: path)
