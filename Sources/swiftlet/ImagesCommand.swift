@@ -6,8 +6,8 @@ import NodeAgent
 struct ImagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "images",
-        abstract: "Pull and list the node's images.",
-        subcommands: [Pull.self, List.self, Remove.self, Prune.self]
+        abstract: "Pull, import and list the node's images.",
+        subcommands: [Pull.self, List.self, Remove.self, Prune.self, Import.self]
     )
     @OptionGroup var options: ImagesOptions
 }
@@ -101,6 +101,47 @@ extension ImagesCommand {
                 throw RuntimeFailure(message: "\(error)")
             }
             print("deleted \(result.blobs.count) blob(s) and \(result.layers.count) layer(s)")
+        }
+    }
+}
+
+extension ImagesCommand {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Import an image archive (OCI layout or docker save, .tar/.tar.gz/.tgz) or every archive in an air-gap directory.")
+        @OptionGroup var options: ImagesOptions
+        @Option(name: .long, help: "Name for images the archive leaves unnamed (a bare OCI ref.name becomes its tag).")
+        var name: String?
+        @Argument(help: "An archive file, or a directory of archives (already imported ones are skipped).")
+        var path: String
+
+        func run() throws {
+            let importer = ImageImporter(puller: try options.puller())
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw RuntimeFailure(message: "\(path): \(String(cString: strerror(errno)))") }
+            if st.st_mode & S_IFMT != S_IFDIR {
+                do {
+                    for image in try importer.importArchive(path, name: name) { print("\(image.reference) \(image.manifestDigest)") }
+                } catch { throw RuntimeFailure(message: "\(error)") }
+                return
+            }
+            let results: [ArchiveImport]
+            do { results = try importer.importDirectory(path) } catch { throw RuntimeFailure(message: "\(error)") }
+            var failed = 0
+            for result in results {
+                switch result.outcome {
+                case .imported(let images):
+                    for image in images { print("\(image.reference) \(image.manifestDigest)") }
+                case .skipped:
+                    print("skipped \(result.file) (already imported)")
+                case .failed(let error):
+                    failed += 1
+                    let line = Array("error: \(error)\n".utf8)
+                    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                }
+            }
+            if failed > 0 { throw RuntimeFailure(message: "\(failed) of \(results.count) archive(s) failed to import") }
         }
     }
 }

@@ -178,7 +178,7 @@ public struct ImagePuller: Sendable {
         }
     }
 
-    private func writeRecord(_ record: PulledImage, to path: String, label: String) throws(RegistryError) {
+    func writeRecord(_ record: PulledImage, to path: String, label: String) throws(RegistryError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
