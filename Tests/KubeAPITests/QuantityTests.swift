@@ -28,11 +28,39 @@ import FoundationEssentials
         #expect(again.description == expected)
     }
 
+    /// Cases from apimachinery's quantity_test.go (TestQuantityParse, ParseEmit, String alternates),
+    /// with the canonical strings Kubernetes prints for them.
+    static let upstream: [(String, String)] = [
+        ("0n", "0"), ("0Ki", "0"), ("8Ki", "8Ki"), ("7Mi", "7Mi"), ("6Gi", "6Gi"), ("5Ti", "5Ti"), ("4Pi", "4Pi"),
+        ("3Ei", "3Ei"), ("100Ti", "100Ti"), ("5n", "5n"), ("4u", "4u"), ("3m", "3m"), ("8k", "8k"), ("50k", "50k"),
+        ("40T", "40T"), ("300T", "300T"), ("1E-3", "1e-3"), ("1E6", "1e6"), ("1e14", "100e12"),
+        ("100.035k", "100035"), ("0.0005k", "500m"), ("0.00500", "5m"), ("0.5e0", "500e-3"), ("0.5e-1", "50e-3"),
+        ("10.035M", "10035k"), ("1.2e3", "1200"), ("1.3E+6", "1300e3"), ("1.40e9", "1400e6"), ("1.7E18", "1700e15"),
+        ("9.01", "9010m"), ("8.1k", "8100"), ("7.123456M", "7123456"), ("6.987654321G", "6987654321"),
+        ("5.444T", "5444G"), ("2.5P", "2500T"), ("1.01E", "1010P"), ("3.001n", "4n"), ("1.1E-9", "2e-9"),
+        ("0.0000000005", "1n"), ("0.5e-9", "1e-9"), ("0.9n", "1n"), ("0.00000012345", "124n"),
+        ("0.00000012354", "124n"), ("9Ei", "9223372036854775807"), ("9223372036854775807Ki", "9223372036854775807"),
+        ("12E", "12E"), ("100.035Ki", "102435840m"), ("0.05Gi", "53687091200m"), ("0.025Ti", "27487790694400m"),
+        ("0.000000000001Ki", "2n"), (".0001k", "100m"), ("1.", "1"), ("1.G", "1G"), (".001Ki", "1024m"),
+        (".000001Ki", "1024u"), (".000000001Ki", "1024n"), ("1000M", "1G"), ("-.001Ki", "-1024m"),
+        ("-.000000000001Ki", "-2n"), ("-1024Mi", "-1Gi"), ("307200Ki", "300Mi"), ("1025024Mi", "1001Gi"),
+        ("1024Gi", "1Ti"), ("0.001T", "1G"), ("1.08", "1080m"), ("1080000000n", "1080m"), (".001e12", "1e9"),
+        ("0.001e0", "1e-3"), ("1000e-12", "1e-9"), ("00", "0"), ("5000m", "5"), ("80e-3", "80e-3"), ("300e6", "300e6"),
+    ]
+
+    @Test(arguments: upstream)
+    func upstreamCanonical(_ input: String, _ expected: String) throws {
+        #expect(try Quantity.parse(input).description == expected, "\(input)")
+        if !input.hasPrefix("-") { #expect(try Quantity.parse("+" + input).description == expected) }
+    }
+
     static let invalid: [(String, QuantityError)] = [
         ("", .formatWrong), ("1K", .suffix), ("1.2.3", .formatWrong), ("abc", .formatWrong),
         ("1 Gi", .formatWrong), ("Gi", .formatWrong), ("1Gib", .formatWrong), ("1ii", .suffix), ("1e", .suffix),
         ("--1", .formatWrong), ("1e1.5", .formatWrong), ("1Mi5", .suffix), (" 1", .formatWrong),
         ("1m ", .formatWrong), (".", .formatWrong), ("1e100", .tooLarge), ("1x", .formatWrong),
+        ("1.1.M", .formatWrong), ("1+1.0M", .formatWrong), ("0.1mi", .suffix), ("0.1am", .formatWrong),
+        ("aoeu", .formatWrong), (".5i", .suffix), ("1i", .suffix), ("-3.01i", .suffix), ("-3.01e-", .suffix),
     ]
 
     @Test(arguments: invalid)
