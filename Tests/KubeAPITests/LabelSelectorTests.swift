@@ -45,6 +45,24 @@ import Testing
         #expect(throws: SelectorError(message)) { try Selector.parse(input) }
     }
 
+    /// apimachinery's TestSelectorParse: good strings re-print without their spaces; bad ones fail.
+    @Test func upstreamParse() throws {
+        for good in ["x=a,y=b,z=c", "", "x!=a,y=b", "x=", "x= ", "x=,z= ", "x= ,z= ", "!x", "x>1", "x>1,z<5"] {
+            #expect(try Selector.parse(good).description == String(good.filter { $0 != " " }))
+        }
+        for bad in ["x=a||y=b", "x==a==b", "!x=a", "x<a"] {
+            #expect(throws: SelectorError.self) { try Selector.parse(bad) }
+        }
+        let reqs = [
+            try Requirement(key: "x", op: .equals, values: ["abc"]), try Requirement(key: "y", op: .doubleEquals, values: ["jkl"]),
+            try Requirement(key: "z", op: .notEquals, values: ["a"]), try Requirement(key: "z", op: .exists),
+        ]
+        #expect(Selector(reqs).description == "x=abc,y==jkl,z!=a,z")
+        #expect(try Selector([Requirement(key: "x", op: .notIn, values: ["abc"]), Requirement(key: "y", op: .in, values: ["mno", "jkl"]),
+                              Requirement(key: "z", op: .notIn, values: [""])]).description
+            == "x notin (abc),y in (jkl,mno),z notin ()")
+    }
+
     static let matching: [(String, [String: String], Bool)] = [
         ("", [:], true), ("", ["a": "b"], true), ("x=a", ["x": "a"], true), ("x=a", ["x": "b"], false),
         ("x=a", [:], false), ("x!=a", [:], true), ("x!=a", ["x": "a"], false), ("x!=a", ["x": "b"], true),
