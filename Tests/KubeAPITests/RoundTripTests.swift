@@ -496,3 +496,38 @@ enum Samples {
         #expect(s.data == ["k": "dg=="])
     }
 }
+
+@Suite struct LenientDecodingTests {
+    @Test func missingRequiredFieldsDecodeAsEmpty() throws {
+        let pod = try JSONDecoder().decode(Pod.self, from: Data(#"{"metadata":{"name":"a"},"spec":{}}"#.utf8))
+        #expect(pod.spec?.containers == [])
+        let c = try JSONDecoder().decode(Container.self, from: Data(#"{"image":"x"}"#.utf8))
+        #expect(c.name == "")
+        let n = try JSONDecoder().decode(PodSpec.self, from: Data(#"{"containers":null}"#.utf8))
+        #expect(n.containers.isEmpty)
+        var spec = PodSpec(containers: [Container(name: "a")])
+        spec.containers.append(Container(name: "b"))
+        #expect(spec.containers.map(\.name) == ["a", "b"])
+        let out = try JSONValue.parse(JSONEncoder().encode(PodSpec()))
+        #expect(out == .object(["containers": .array([])]))
+    }
+
+    @Test func watchStream() throws {
+        let err = #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"gone","reason":"Expired","code":410}}"#
+        #expect(try WatchStreamEvent<Pod>.decode(Array(err.utf8)) == .error(Status.expired("gone")))
+        let add = #"{"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"p"}}}"#
+        guard case .event(let e) = try WatchStreamEvent<Pod>.decode(Array(add.utf8)) else {
+            Issue.record("expected an event")
+            return
+        }
+        #expect(e.type == .added && e.object.metadata.name == "p")
+    }
+
+    @Test func fieldLabelValidation() throws {
+        let pod = Pod(metadata: ObjectMeta(name: "a"))
+        try FieldSelector.parse("spec.nodeName=n,status.phase=Running").validate(supported: pod.fieldSet.keys)
+        #expect(throws: SelectorError("field label not supported: spec.foo")) {
+            try FieldSelector.parse("spec.foo=x").validate(supported: pod.fieldSet.keys)
+        }
+    }
+}

@@ -144,7 +144,7 @@ public struct SecurityContext: Codable, Hashable, Sendable {
 
 /// `core/v1.Container` (also used for init containers).
 public struct Container: Codable, Hashable, Sendable {
-    public var name: String
+    @OrEmpty public var name: String
     public var image: String?
     public var command: [String]?
     public var args: [String]?

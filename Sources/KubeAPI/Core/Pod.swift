@@ -49,7 +49,7 @@ public struct HostAlias: Codable, Hashable, Sendable {
 public struct PodSpec: Codable, Hashable, Sendable {
     public var volumes: [Volume]?
     public var initContainers: [Container]?
-    public var containers: [Container]
+    @OrEmpty public var containers: [Container]
     /// `Always` (default), `OnFailure`, `Never`.
     public var restartPolicy: String?
     public var terminationGracePeriodSeconds: Int64?

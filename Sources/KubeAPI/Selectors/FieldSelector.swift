@@ -37,6 +37,15 @@ public struct FieldSelector: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { terms.map(\.description).joined(separator: ",") }
 
+    /// Rejects fields the resource does not expose, with the API server's message
+    /// (`field label not supported: spec.foo`); `supported` is usually `object.fieldSet.keys`.
+    public func validate(supported: some Sequence<String>) throws(SelectorError) {
+        let known = Set(supported)
+        if let bad = terms.first(where: { !known.contains($0.field) }) {
+            throw SelectorError("field label not supported: \(bad.field)")
+        }
+    }
+
     public static func escape(_ s: String) -> String {
         var out = ""
         for c in s {
