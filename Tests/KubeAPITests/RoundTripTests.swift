@@ -473,7 +473,9 @@ enum Samples {
         #expect(Status.gone("gone").code == 410)
         #expect(Status.methodNotAllowed(pods, action: "PATCH").message == "PATCH is not supported on resources of kind \"pods\"")
         #expect(Status.methodNotAllowed(pods, action: "PATCH").code == 405)
-        #expect(Status.unsupportedMediaType("text/plain").code == 415)
+        #expect(Status.unsupportedMediaType(accepted: ["application/json"]).code == 415)
+        #expect(Status.unsupportedMediaType(accepted: ["application/json", "application/yaml"]).message
+            == "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
         #expect(Status.requestEntityTooLarge("limit is 3145728").message == "Request entity too large: limit is 3145728")
         #expect(Status.requestEntityTooLarge("x").code == 413)
         #expect(Status.tooManyRequests("slow down", retryAfterSeconds: 1).details?.retryAfterSeconds == 1)

@@ -207,8 +207,18 @@ extension Status {
                 StatusDetails(group: nonEmpty(resource.group), kind: resource.resource))
     }
 
-    public static func unsupportedMediaType(_ contentType: String) -> Status {
-        failure("UnsupportedMediaType", 415, "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; got \(contentType)")
+    /// As the API server's content negotiation: `accepted` lists the media types it can decode.
+    public static func unsupportedMediaType(accepted: [String] = ["application/json", "application/yaml",
+                                                                   "application/vnd.kubernetes.protobuf"]) -> Status {
+        failure("UnsupportedMediaType", 415,
+                "the body of the request was in an unknown format - accepted media types include: "
+                    + accepted.joined(separator: ", "))
+    }
+
+    public static func serviceUnavailable(_ message: String) -> Status { failure("ServiceUnavailable", 503, message) }
+
+    public static func timeout(_ message: String, retryAfterSeconds: Int32? = nil) -> Status {
+        failure("Timeout", 504, "Timeout: \(message)", retryAfterSeconds.map { StatusDetails(retryAfterSeconds: $0) })
     }
 
     public static func requestEntityTooLarge(_ message: String) -> Status {

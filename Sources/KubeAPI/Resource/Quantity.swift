@@ -70,6 +70,7 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible,
     private static let decimalSuffixes: [String: Int] = [
         "n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18,
     ]
+    private static let suffixLetters = Set("eEinumkKMGTP".utf8)
     private static let binarySuffixes: [String: Int] = ["Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60]
 
     private static func pow10(_ n: Int) -> Int128 {
@@ -99,7 +100,6 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible,
         // At least one digit (Kubernetes also takes "." or "Ki" as zero; we do not).
         guard !num.isEmpty || !denom.isEmpty else { throw .formatWrong }
         let suffixStart = pos
-        let suffixLetters = Set("eEinumkKMGTP".utf8)
         while pos < b.count, suffixLetters.contains(b[pos]) { pos += 1 }
         if pos < b.count, b[pos] == UInt8(ascii: "-") || b[pos] == UInt8(ascii: "+") { pos += 1 }
         while pos < b.count, isDigit(b[pos]) { pos += 1 }
