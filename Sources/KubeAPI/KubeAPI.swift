@@ -1,1 +1,0 @@
-// KubeAPI module.
