@@ -104,6 +104,25 @@ struct RegistryPullTests {
         #expect(missing.code != 0 && missing.err.contains("not found: 127.0.0.1:\(port)/cli/busybox:nope"), "\(missing)")
     }
 
+    @Test("images pull --creds and --auth-file reach a registry behind basic auth")
+    func imagesCLICredentials() throws {
+        let sb = try RegistrySandbox()
+        defer { sb.cleanUp() }
+        let port = try sb.startRegistry(htpasswd: ("alice", "wonderland"))
+        try sb.push(try sb.buildImage(), tag: "v1", port: port, repo: "private/cli", creds: "alice:wonderland")
+        let ref = "127.0.0.1:\(port)/private/cli:v1"
+        let root = sb.dir + "/cli-auth-store"
+        let anonymous = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "pull", ref])
+        #expect(anonymous.code != 0 && anonymous.err.contains(ref), "\(anonymous)")
+        let withCreds = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "pull", "--creds", "alice:wonderland", ref])
+        #expect(withCreds.code == 0, "\(withCreds)")
+        let auth = Data("alice:wonderland".utf8).base64EncodedString()
+        let config = try sb.write("{\"auths\": {\"127.0.0.1:\(port)\": {\"auth\": \"\(auth)\"}}}", to: "config.json")
+        let other = sb.dir + "/cli-auth-store-2"
+        let withFile = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", other, "pull", "--auth-file", config, ref])
+        #expect(withFile.code == 0, "\(withFile)")
+    }
+
     @Test("prune deletes exactly what no image references")
     func pruneKeepsReferencedOnly() throws {
         let sb = try RegistrySandbox()
