@@ -7,7 +7,6 @@ import Logging
 enum CgroupRootEnv {
     static let rootTestLogger = Logger(label: "swiftlet.cgroup.roottests")
 
-    static let isRoot = getuid() == 0
 
     /// The real host layout, or nil when detection fails (tests then skip themselves).
     static let hostLayout: CgroupLayout? = try? CgroupLayout.detect()

@@ -6,23 +6,8 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
-
-int swl_errno(void) { return errno; }
-
-int swl_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
-    return prctl(option, a2, a3, a4, a5);
-}
-
-long swl_fs_magic(const char *path) {
-    struct statfs sf;
-    if (statfs(path, &sf) < 0) return -errno;
-    return (long)sf.f_type;
-}
 
 long long swl_process_start_time(pid_t pid) {
     char path[64], buf[1024];
@@ -47,7 +32,6 @@ long long swl_process_start_time(pid_t pid) {
     return v;
 }
 
-int swl_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 int swl_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 

@@ -91,7 +91,7 @@ enum CivilTime {
 }
 
 /// `metav1.Time`: RFC 3339 in UTC with whole seconds (`2026-11-24T16:35:14Z`).
-public struct Time: Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Time: RFC3339Coded, Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Seconds since the Unix epoch.
     public var seconds: Int64
 
@@ -110,24 +110,10 @@ public struct Time: Codable, Hashable, Comparable, Sendable, CustomStringConvert
     public var description: String { rfc3339 }
 
     public static func < (a: Time, b: Time) -> Bool { a.seconds < b.seconds }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        guard let t = Time(rfc3339: s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid RFC 3339 time \"\(s)\"")
-        }
-        self = t
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rfc3339)
-    }
 }
 
 /// `metav1.MicroTime`: RFC 3339 in UTC with six fractional digits (`2026-11-24T16:35:14.123456Z`).
-public struct MicroTime: Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct MicroTime: RFC3339Coded, Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Microseconds since the Unix epoch.
     public var microseconds: Int64
 
@@ -150,11 +136,19 @@ public struct MicroTime: Codable, Hashable, Comparable, Sendable, CustomStringCo
     public var description: String { rfc3339 }
 
     public static func < (a: MicroTime, b: MicroTime) -> Bool { a.microseconds < b.microseconds }
+}
 
+/// A time that travels in JSON as its RFC 3339 string (metav1.Time, metav1.MicroTime).
+public protocol RFC3339Coded: Codable {
+    init?(rfc3339 string: String)
+    var rfc3339: String { get }
+}
+
+extension RFC3339Coded {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         let s = try c.decode(String.self)
-        guard let t = MicroTime(rfc3339: s) else {
+        guard let t = Self(rfc3339: s) else {
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid RFC 3339 time \"\(s)\"")
         }
         self = t
