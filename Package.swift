@@ -10,6 +10,15 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
     ],
     targets: [
         // System libraries, bound through pkg-config so their include paths reach every importer.
@@ -23,9 +32,10 @@ let package = Package(
         // every start of the binary; the image puller loads it with dlopen instead.
         .systemLibrary(name: "CCurl", path: "Sources/CSystem/modules/CCurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
-        // The C layer: the clone→exec path of a container and small syscall shims.
+        // The C layer (Sources/CSystem): the clone→exec path of a container and small syscall shims.
+        // Named SwiftletCSystem because swift-system (under swift-nio) already has a target "CSystem".
         .target(
-            name: "CSystem",
+            name: "SwiftletCSystem",
             dependencies: ["CSeccomp", "CCap"],
             path: "Sources/CSystem",
             exclude: ["modules"],
@@ -36,24 +46,99 @@ let package = Package(
         .target(
             name: "NodeAgent",
             dependencies: [
-                "CSystem", "CSeccomp", "CCap", "CNetlink", "CCurl", "KubeAPI",
+                "SwiftletCSystem", "CSeccomp", "CCap", "CNetlink", "CCurl", "KubeAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Proxy", dependencies: ["KubeAPI", "CSystem", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "ControlPlane", dependencies: ["KubeAPI", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Proxy", dependencies: ["KubeAPI", "SwiftletCSystem", .product(name: "Logging", package: "swift-log")]),
+        // The control plane, one target per part so each builds (and is tested) on its own:
+        //   Store      Raft, MVCC, WAL and the member that drives them; the KeyValueClient protocol
+        //   EtcdAPI    the etcd v3 API over gRPC: the server for a Store member, and a client
+        //   APIServer  the Kubernetes API as request -> response (registry, watch cache, admission)
+        //   Scheduler, Controllers  list+watch loops through KubeClient
+        //   ControlPlane  `swiftlet server`: HTTPS, PKI, kubeconfig, and the wiring of all of the above
+        .target(
+            name: "Store",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/ControlPlane/Store"
+        ),
+        .target(
+            name: "EtcdAPI",
+            dependencies: [
+                "Store",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/ControlPlane/EtcdAPI",
+            exclude: ["Proto"]
+        ),
+        .target(
+            name: "APIServer",
+            dependencies: ["KubeAPI", "Store", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/ControlPlane/APIServer"
+        ),
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "KubeAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            name: "Scheduler",
+            dependencies: ["KubeAPI", "KubeClient", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/ControlPlane/Scheduler"
+        ),
+        .target(
+            name: "Controllers",
+            dependencies: ["KubeAPI", "KubeClient", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/ControlPlane/Controllers"
+        ),
+        .target(
+            name: "ControlPlane",
+            dependencies: [
+                "KubeAPI", "Store", "EtcdAPI", "APIServer", "KubeClient", "Scheduler", "Controllers",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Sources/ControlPlane/Server"
+        ),
         .executableTarget(
             name: "swiftlet",
             dependencies: [
-                "NodeAgent", "Proxy", "ControlPlane", "KubeAPI",
+                "NodeAgent", "Proxy", "ControlPlane", "Store", "EtcdAPI", "KubeAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
-        .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "CSystem"]),
+        .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "SwiftletCSystem"]),
         // Needs root: real namespaces, cgroups and mounts. `make test` runs it as root.
-        .testTarget(name: "NodeAgentRootTests", dependencies: ["NodeAgent", "CSystem"]),
-        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
+        .testTarget(name: "NodeAgentRootTests", dependencies: ["NodeAgent", "SwiftletCSystem"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "EtcdAPITests", dependencies: ["EtcdAPI", "Store"]),
+        .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "KubeAPI"]),
+        .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeAPI"]),
+        // End to end: `swiftlet server` / `swiftlet store` as real processes, driven by kubectl and etcdctl.
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI", "KubeClient"]),
     ]
 )

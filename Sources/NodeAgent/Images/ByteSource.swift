@@ -1,4 +1,4 @@
-import CSystem
+import SwiftletCSystem
 import Glibc
 
 /// A stream of bytes the layer reader pulls from: a file, memory, or a decompressor over either.

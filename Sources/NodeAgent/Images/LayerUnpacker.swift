@@ -1,4 +1,4 @@
-import CSystem
+import SwiftletCSystem
 import FoundationEssentials
 import Glibc
 

@@ -1,4 +1,4 @@
-import CSystem
+import SwiftletCSystem
 import Glibc
 
 /// One HTTP response from `RegistryHTTP.perform`.

@@ -1,4 +1,4 @@
-import CSystem
+import SwiftletCSystem
 
 /// Streaming SHA-256 over the C implementation (`swl_sha256_*`). A value type: copying it
 /// forks the hash state, so a running hash can be peeked without being spent.

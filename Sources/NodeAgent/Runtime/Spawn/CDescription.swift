@@ -1,4 +1,4 @@
-import CSystem
+import SwiftletCSystem
 import Glibc
 
 /// The files one container's lifecycle uses in its state directory.

@@ -1,4 +1,4 @@
-import CSystem
+import SwiftletCSystem
 import Glibc
 
 /// `run` of a container with process.terminal and no console socket, as `runc run` in a

@@ -1,5 +1,5 @@
 import Testing
-@testable import ControlPlane
+@testable import Store
 
 private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 

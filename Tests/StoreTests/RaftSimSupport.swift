@@ -1,7 +1,7 @@
 // Building blocks of the deterministic Raft simulation: a seeded PRNG, the KV state machine the
 // simulated clients use, and the client history recorded for the linearizability check.
 
-import ControlPlane
+import Store
 
 /// xoshiro256** seeded through SplitMix64. Our own generator, so a seed replays identically on every
 /// platform and toolchain (the standard library's generators make no such promise).

@@ -1,5 +1,5 @@
 import Glibc
-@testable import ControlPlane
+@testable import Store
 
 /// A fresh directory under /tmp, removed (recursively) by `remove()`.
 struct WALTempDir {

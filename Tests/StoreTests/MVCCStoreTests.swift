@@ -1,5 +1,5 @@
 import Testing
-@testable import ControlPlane
+@testable import Store
 
 func kb(_ s: String) -> [UInt8] { Array(s.utf8) }
 func mvccKeys(_ kvs: [KeyValue]) -> [String] { kvs.map { String(decoding: $0.key, as: UTF8.self) } }

@@ -1,6 +1,6 @@
 // Simulated clients (puts through proposals, gets through ReadIndex) and membership churn.
 
-@testable import ControlPlane
+@testable import Store
 
 extension RaftSimulation {
     // MARK: Clients

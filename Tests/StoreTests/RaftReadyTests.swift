@@ -1,5 +1,5 @@
 import Testing
-@testable import ControlPlane
+@testable import Store
 
 @Suite("Raft Ready contract")
 struct RaftReadyTests {

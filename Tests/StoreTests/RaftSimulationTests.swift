@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ControlPlane
+@testable import Store
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -9,7 +9,7 @@
 // Clients live in RaftSimClients.swift, invariants in RaftSimInvariants.swift, the PRNG, KV and history
 // in RaftSimSupport.swift, the checker in RaftLinearizability.swift.
 
-@testable import ControlPlane
+@testable import Store
 
 struct SimFailure: Error, CustomStringConvertible {
     var seed: UInt64

@@ -1,5 +1,5 @@
 import Testing
-@testable import ControlPlane
+@testable import Store
 
 
 /// The obvious model: every key's full history as (revision, version-or-deleted), never compacted.

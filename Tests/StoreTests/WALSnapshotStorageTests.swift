@@ -1,6 +1,6 @@
 import Glibc
 import Testing
-@testable import ControlPlane
+@testable import Store
 
 @Suite("WAL snapshots and durable storage")
 struct WALSnapshotStorageTests {

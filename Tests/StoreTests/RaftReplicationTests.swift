@@ -1,5 +1,5 @@
 import Testing
-@testable import ControlPlane
+@testable import Store
 
 /// Builds a storage holding entries with the given terms at indexes 1, 2, ... and a hard state at `term`.
 func preloadedStorage(terms: [UInt64], term: UInt64) throws -> RaftMemoryStorage {

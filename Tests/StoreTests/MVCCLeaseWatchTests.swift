@@ -1,5 +1,5 @@
 import Testing
-@testable import ControlPlane
+@testable import Store
 
 @Suite("MVCC leases")
 struct MVCCLeaseTests {

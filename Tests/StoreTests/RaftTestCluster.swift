@@ -2,7 +2,7 @@
 // messages are delivered immediately and in order until the cluster is quiet, with per-link cuts and
 // per-type drops to script partitions. Each node's Ready is handled faithfully (persist, send, apply, advance).
 
-@testable import ControlPlane
+@testable import Store
 
 final class RaftTestCluster {
     struct Link: Hashable { var from: RaftNodeID; var to: RaftNodeID }

@@ -8,7 +8,7 @@
 // - State-machine safety: every node applies the same entry at a given index (at every apply).
 // - Commit safety: what any node considers committed agrees with the global committed log (every Ready).
 
-@testable import ControlPlane
+@testable import Store
 
 extension RaftSimulation {
     // MARK: Safety checks
