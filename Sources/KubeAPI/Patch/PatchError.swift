@@ -58,7 +58,9 @@ extension PatchError {
     }
 
     static func badArgType(expected: String, _ actual: JSONValue?) -> PatchError {
-        PatchError(.unknown, "expected a \(expected), but received a \(GoFormat.typeName(actual))")
+        // Go formats reflect.TypeOf(nil) with %s, which prints "%!s(<nil>)".
+        let type = actual == nil || actual == .null ? "%!s(<nil>)" : GoFormat.typeName(actual)
+        return PatchError(.unknown, "expected a \(expected), but received a \(type)")
     }
 
     static func badPatchType(_ directive: JSONValue, _ object: [String: JSONValue]) -> PatchError {

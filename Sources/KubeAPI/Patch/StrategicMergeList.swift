@@ -69,7 +69,9 @@ enum SMPList {
                 merged[i] = .object(try SMPMerge.mergeMap(current, element, schema))
             } else {
                 position[key] = merged.count
-                merged.append(SMPContent.added(.object(element)) ?? .object([:]))
+                // Go appends the patch element verbatim, nested `$patch` elements included; the typed
+                // decode then keeps them minus the directive key (a deleted env var comes back empty).
+                merged.append(SMPContent.sanitized(.object(element)))
             }
         }
         return try ordered(merged, order: elements.map(JSONValue.object), live: live, mergeKey: mergeKey,
@@ -221,5 +223,53 @@ enum SMPList {
                 return ai != bi ? ai < bi : a.offset < b.offset
             }
             .map { $0.element.0 }
+    }
+
+    /// The live list as Go's `$setElementOrder` step sees it after the merge: apimachinery deletes
+    /// elements by shifting them left inside the live list's own array and appends new elements into
+    /// the slots that frees, and then orders by that array (still the live list's length). Which
+    /// live-only element goes first depends on it, so we replay it (keys are all that matter).
+    static func liveOrderAsGoSeesIt(_ live: [JSONValue], _ patch: [JSONValue], mergeKey: String) -> [JSONValue] {
+        func key(_ v: JSONValue) -> JSONValue? {
+            if case .object(let o) = v { return o[mergeKey] }
+            return nil
+        }
+        var backing = live
+        var count = backing.count
+        var replace = false
+        var regular: [JSONValue] = []
+        for element in patch {
+            guard case .object(let o) = element else { return live }
+            switch o[SMPDirective.patch] {
+            case nil:
+                regular.append(element)
+            case .string("delete")?:
+                guard let doomed = o[mergeKey] else { return live }
+                var i = 0
+                while i < count {
+                    if key(backing[i]) == doomed {
+                        for j in i..<(count - 1) { backing[j] = backing[j + 1] }
+                        count -= 1
+                    } else {
+                        i += 1
+                    }
+                }
+            case .string("replace")?:
+                replace = true
+            default:
+                return live
+            }
+        }
+        if replace { return backing }
+        var present = Set(backing[..<count].compactMap(key))
+        var slot = count
+        for element in regular {
+            guard let k = key(element) else { return backing }
+            if present.insert(k).inserted {
+                if slot < backing.count { backing[slot] = element }
+                slot += 1
+            }
+        }
+        return backing
     }
 }

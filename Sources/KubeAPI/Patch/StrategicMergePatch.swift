@@ -12,7 +12,11 @@
 ///
 /// Where Go keeps patch content verbatim (replaced lists and maps, added list elements) it may carry
 /// nulls and directive keys that the apiserver's decode into a typed object then drops; we drop them
-/// here, so the result is what the apiserver would store.
+/// here, so the result is what the apiserver would store. Element order follows Go exactly, including
+/// its in-place slice reuse under `$setElementOrder` (checked against kubectl on random patches).
+/// Divergences, all on error paths: an empty live list with `$setElementOrder` merges instead of
+/// failing with "no elements in any of the given slices" (Go's typed objects omit empty lists);
+/// inputs on which Go panics (maps compared with ==, a null first list element) fail with an error.
 public enum StrategicMergePatch {
     /// Applies `patch` to `document`. A nil schema (a kind without patch metadata) applies the patch
     /// with JSON merge patch semantics.
@@ -200,7 +204,11 @@ enum SMPMerge {
                 patch.removeValue(forKey: key)
                 continue
             }
-            original[key] = .array(try SMPList.ordered(merged, order: order, live: live ?? [],
+            var liveOrder = live ?? []
+            if kind == .object, field.strategy.contains(.merge), let l = live, let p = patched {
+                liveOrder = SMPList.liveOrderAsGoSeesIt(l, p, mergeKey: mergeKey)
+            }
+            original[key] = .array(try SMPList.ordered(merged, order: order, live: liveOrder,
                                                         mergeKey: mergeKey, objects: kind == .object))
             patch.removeValue(forKey: key)
         }
