@@ -46,4 +46,18 @@ import Testing
         let e2 = try #require(patchError { () throws(PatchError) in try JSONMergePatch.apply(.string("x"), to: .object([:])) })
         #expect(e2.code == 400)
     }
+
+    /// Outputs of `kubectl patch --local --type merge` on {"data":{"a":"1"},"x":[1]}.
+    static let kubectlChecked: [(String, String)] = [
+        (#"{"data":{"a":null,"b":"2"}}"#, #"{"data":{"b":"2"},"x":[1]}"#),
+        (#"{"x":[{"k":null,"v":1},null]}"#, #"{"data":{"a":"1"},"x":[{"v":1},null]}"#),
+        (#"{"data":{"a":{"q":null,"r":1}}}"#, #"{"data":{"a":{"r":1}},"x":[1]}"#),
+        (#"{"x":{"a":[{"n":null}]}}"#, #"{"data":{"a":"1"},"x":{"a":[{}]}}"#),
+    ]
+
+    @Test(arguments: kubectlChecked)
+    func matchesKubectl(_ patch: String, _ expected: String) throws {
+        let doc = try json(#"{"data":{"a":"1"},"x":[1]}"#)
+        #expect(try JSONMergePatch.apply(try json(patch), to: doc) == (try json(expected)))
+    }
 }
