@@ -29,6 +29,8 @@ extension SchemaBuilder {
         SchemaDefinition(name: m + "MicroTime", description: "A time in RFC 3339 form with microseconds, UTC.",
                          shape: .scalar(type: "string", format: "date-time")),
         SchemaDefinition(name: m + "FieldsV1", description: "A set of fields, as a trie in JSON.", shape: .freeForm),
+        SchemaDefinition(name: m + "Patch", description: "The body of a PATCH request: a JSON patch, a merge patch, a strategic merge patch or an apply configuration.",
+                         shape: .freeForm),
         SchemaDefinition(name: "io.k8s.apimachinery.pkg.runtime.RawExtension", description: "Any embedded object.",
                          shape: .freeForm),
         object(m + "ObjectMeta", "Metadata every persisted object has.", [
