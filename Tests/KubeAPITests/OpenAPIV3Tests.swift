@@ -88,5 +88,15 @@ import Testing
         #expect(container["properties"]?["image"]?["type"] == .string("string"))
         #expect(container["properties"]?["ports"]?["items"]?["$ref"] == .string("#/components/schemas/io.k8s.api.core.v1.ContainerPort"))
         #expect(schemas["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]?["format"] == .string("int-or-string"))
+        // Strategic merge patch metadata comes from PatchStrategies.
+        let containersField = schemas["io.k8s.api.core.v1.PodSpec"]?["properties"]?["containers"]
+        #expect(containersField?["x-kubernetes-patch-merge-key"] == .string("name"))
+        #expect(containersField?["x-kubernetes-patch-strategy"] == .string("merge"))
+        #expect(schemas["io.k8s.api.core.v1.PodSpec"]?["properties"]?["volumes"]?["x-kubernetes-patch-strategy"]
+            == .string("merge,retainKeys"))
+        #expect(container["properties"]?["env"]?["x-kubernetes-patch-merge-key"] == .string("name"))
+        #expect(container["properties"]?["image"]?["x-kubernetes-patch-strategy"] == nil)
+        #expect(schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]?["properties"]?["finalizers"]?["x-kubernetes-patch-strategy"]
+            == .string("merge"))
     }
 }

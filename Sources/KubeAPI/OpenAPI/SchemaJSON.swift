@@ -63,7 +63,19 @@ public enum SchemaJSON {
 }
 
 /// Strategic merge patch metadata (`x-kubernetes-patch-merge-key`, `x-kubernetes-patch-strategy`) of a
-/// field, from the patch strategies table.
+/// field, from the one patch strategies table the API server patches by.
 enum PatchMetadata {
-    static func extensions(definition: String, field: String) -> [String: JSONValue] { [:] }
+    static let byField: [String: [String: JSONValue]] = {
+        var out: [String: [String: JSONValue]] = [:]
+        for e in PatchStrategies.definitionEntries {
+            var ext: [String: JSONValue] = ["x-kubernetes-patch-strategy": .string(e.strategy.description)]
+            if let key = e.mergeKey { ext["x-kubernetes-patch-merge-key"] = .string(key) }
+            out[e.definition + "/" + e.field] = ext
+        }
+        return out
+    }()
+
+    static func extensions(definition: String, field: String) -> [String: JSONValue] {
+        byField[definition + "/" + field] ?? [:]
+    }
 }
