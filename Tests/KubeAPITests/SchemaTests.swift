@@ -138,6 +138,13 @@ import Testing
         #expect(status.code == 400)
         #expect(status.reason == "BadRequest")
         #expect(status.message == #"Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagee", unknown field "spec.foo""#)
+        #expect(FieldValidation.warningHeaderValue(#"unknown field "spec.foo""#) == #"299 - "unknown field \"spec.foo\"""#)
+        let body = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","name":"a"},"spec":{"containers":[{"name":"c","imagee":"x"}]}}"#
+        let problems = FieldValidation.problems(body: Array(body.utf8), object: try! KJSON.parse(Array(body.utf8)),
+                                                kind: "Pod", group: "", version: "v1")
+        #expect(problems == [#"duplicate field "metadata.name""#, #"unknown field "spec.containers[0].imagee""#])
+        #expect(FieldValidation.strictError(kind: "Pod", version: "v1", problems: problems).message
+            == #"Pod in version "v1" cannot be handled as a Pod: strict decoding error: duplicate field "metadata.name", unknown field "spec.containers[0].imagee""#)
         #expect(FieldValidation(parameter: nil) == .warn)
         #expect(FieldValidation(parameter: "Strict") == .strict)
         #expect(FieldValidation(parameter: "strict") == nil)
@@ -146,4 +153,34 @@ import Testing
 
 extension Samples {
     static func decodedPod() throws -> Pod { try JSONDecoder().decode(Pod.self, from: Data(pod.utf8)) }
+}
+
+@Suite struct DuplicateFieldsTests {
+    @Test func duplicatesAreFoundWithPaths() {
+        let body = #"{"metadata":{"name":"a","name":"b","labels":{"x":"1"}},"spec":{"containers":[{"name":"c"},{"name":"d","image":"x","image":"y"}]},"metadata":{}}"#
+        #expect(DuplicateFields.duplicateFields(in: Array(body.utf8))
+            == ["metadata.name", "spec.containers[1].image", "metadata"])
+        #expect(DuplicateFields.messages(["metadata.name"]) == [#"duplicate field "metadata.name""#])
+        #expect(DuplicateFields.duplicateFields(in: Array(#"{"a":"x\"y","b":[1, 2.5e3, true, null, {}], "c": {"a": 1}}"#.utf8)).isEmpty)
+        // Escaped keys compare by their text: "\"" twice is a duplicate.
+        #expect(DuplicateFields.duplicateFields(in: Array(#"{"q\"":1,"q\"":2}"#.utf8)) == [#"q""#])
+        #expect(DuplicateFields.duplicateFields(in: Array(#"{"a":1,"a""#.utf8)) == ["a"])
+        #expect(DuplicateFields.duplicateFields(in: []).isEmpty)
+    }
+
+    /// Every field PatchStrategies gives a strategy to, in a definition we serve, is a field of our schema
+    /// (the two tables describe the same types). Fields of types we do not model are listed.
+    @Test func patchStrategiesNameSchemaFields() {
+        let notModelled: Set<String> = [
+            "io.k8s.api.core.v1.PodSpec/ephemeralContainers", "io.k8s.api.core.v1.PodSpec/schedulingGates",
+            "io.k8s.api.core.v1.PodSpec/resourceClaims", "io.k8s.api.core.v1.Container/volumeDevices",
+            "io.k8s.api.core.v1.ContainerStatus/allocatedResourcesStatus",
+            "io.k8s.api.core.v1.PodStatus/resourceClaimStatuses",
+        ]
+        for e in PatchStrategies.definitionEntries {
+            guard let d = APISchema.definitions[e.definition] else { continue }
+            let key = e.definition + "/" + e.field
+            #expect(d.field(e.field) != nil || notModelled.contains(key), "\(key)")
+        }
+    }
 }

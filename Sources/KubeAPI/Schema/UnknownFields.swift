@@ -11,6 +11,32 @@ public enum FieldValidation: String, Hashable, Sendable {
         guard let parameter, !parameter.isEmpty else { self = .warn; return }
         self.init(rawValue: parameter)
     }
+
+    /// Everything strict decoding would object to in a request body, as messages: duplicated keys
+    /// (`duplicate field "metadata.name"`), then fields the kind's schema lacks (`unknown field "spec.foo"`).
+    public static func problems(body: [UInt8], object: JSONValue, kind: String, group: String,
+                                version: String) -> [String] {
+        DuplicateFields.messages(DuplicateFields.duplicateFields(in: body))
+            + UnknownFields.messages(UnknownFields.unknownFields(in: object, kind: kind, group: group, version: version))
+    }
+
+    /// The 400 a Strict request gets: `Pod in version "v1" cannot be handled as a Pod: strict decoding
+    /// error: unknown field "spec.containers[0].imagee"`.
+    public static func strictError(kind: String, version: String, problems: [String]) -> Status {
+        .badRequest("\(kind) in version \"\(version)\" cannot be handled as a \(kind): strict decoding error: "
+            + problems.joined(separator: ", "))
+    }
+
+    /// A `Warning` response header value (RFC 7234 as Kubernetes writes it): `299 - "unknown field \"spec.foo\""`.
+    /// kubectl prints each as `Warning: unknown field "spec.foo"`.
+    public static func warningHeaderValue(_ text: String) -> String {
+        var escaped = ""
+        for c in text {
+            if c == "\"" || c == "\\" { escaped.append("\\") }
+            escaped.append(c)
+        }
+        return "299 - \"" + escaped + "\""
+    }
 }
 
 public enum UnknownFields {
@@ -27,11 +53,9 @@ public enum UnknownFields {
     /// the strict decoding error (Strict).
     public static func messages(_ paths: [String]) -> [String] { paths.map { "unknown field \"\($0)\"" } }
 
-    /// The 400 body for Strict: `Pod in version "v1" cannot be handled as a Pod: strict decoding error:
-    /// unknown field "spec.containers[0].imagee"`.
+    /// The 400 body for Strict when only unknown fields are at fault.
     public static func strictError(kind: String, version: String, paths: [String]) -> Status {
-        .badRequest("\(kind) in version \"\(version)\" cannot be handled as a \(kind): strict decoding error: "
-            + messages(paths).joined(separator: ", "))
+        FieldValidation.strictError(kind: kind, version: version, problems: messages(paths))
     }
 
     static func walk(_ value: JSONValue, definition: SchemaDefinition, path: String, into found: inout [String]) {
