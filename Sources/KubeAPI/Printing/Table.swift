@@ -76,8 +76,11 @@ public enum TablePrinter {
     ///   - resource: the plural resource name ("pods", "deployments"); group-qualified names work too.
     ///   - objects: the objects as stored (a list's items, or one object for a get).
     ///   - listMetadata: the list's `metadata` (resourceVersion, continue), copied to the table.
+    ///   - columnDefinitions: false for the tables of watch events after the first (`TableOptions.NoHeaders`):
+    ///     kubectl keeps using the columns it last saw, which saves sending them with every event.
     public static func table(resource: String, objects: [JSONValue], now: Date,
-                             includeObject: IncludeObject = .metadata, listMetadata: JSONValue? = nil) -> JSONValue {
+                             includeObject: IncludeObject = .metadata, listMetadata: JSONValue? = nil,
+                             columnDefinitions: Bool = true) -> JSONValue {
         let printer = printer(for: resource)
         let rows: [JSONValue] = objects.map { object in
             let printed = printer.row(object, now)
@@ -94,7 +97,7 @@ public enum TablePrinter {
             "kind": .string("Table"),
             "apiVersion": .string("meta.k8s.io/v1"),
             "metadata": listMetadata ?? .object([:]),
-            "columnDefinitions": .array(printer.columns.map(\.json)),
+            "columnDefinitions": .array(columnDefinitions ? printer.columns.map(\.json) : []),
             "rows": .array(rows),
         ])
     }
