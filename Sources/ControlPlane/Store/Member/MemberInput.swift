@@ -54,7 +54,8 @@ enum MemberInput: Sendable {
 /// The loop's outgoing side: a transport to peers (absent in a member that has none to talk to).
 protocol RaftTransport: AnyObject {
     func send(_ messages: [RaftMessage])
-    /// Peer URLs of every other member; the transport connects to new ones and drops removed ones.
-    func updatePeers(_ peers: [RaftNodeID: [String]])
+    /// The current member list; the transport connects to new members, drops removed ones and refuses
+    /// connections from removed ones.
+    func updatePeers(_ membership: Membership, self id: RaftNodeID)
     func stop()
 }
