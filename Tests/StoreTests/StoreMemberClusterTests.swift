@@ -189,6 +189,9 @@ import Testing
             let victim = clients[2].memberID
             let after = try await clients[0].memberRemove(id: victim)
             #expect(after.count == 3 && !after.contains { $0.id == victim })
+            // The removed member stops by itself (it applies its removal, or a peer refuses it).
+            let removedMember = try cluster.member(2)
+            #expect(await eventually(5) { removedMember.isStopped })
             await cluster.stop(2, transferLeadership: false)
             try await Task.sleep(nanoseconds: 500_000_000)
             await stop.add("stop")
@@ -226,6 +229,23 @@ import Testing
             for i in 0..<3 {
                 await #expect(throws: MVCCError.leaseNotFound(lease.id)) { _ = try await cluster.member(i).leaseTimeToLive(id: lease.id, keys: false) }
             }
+        } catch {
+            await cluster.shutDown()
+            throw error
+        }
+        await cluster.shutDown()
+    }
+
+    @Test func moveLeaderHandsOverLeadership() async throws {
+        let cluster = LocalCluster(size: 3)
+        do {
+            try await cluster.startAll()
+            let leader = try #require(await cluster.leader())
+            let target = (leader + 2) % 3
+            try await cluster.member((leader + 1) % 3).moveLeader(to: cluster.member(target).memberID)
+            #expect(await cluster.leader() == target)
+            _ = try await cluster.member(leader).put(PutRequest(key: utf8("after-move"), value: utf8("1")))
+            #expect(try await value(cluster.member(target), "after-move") == "1")
         } catch {
             await cluster.shutDown()
             throw error

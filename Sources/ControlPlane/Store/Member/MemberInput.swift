@@ -49,6 +49,8 @@ enum MemberInput: Sendable {
     case unreachable(RaftNodeID)
     case snapshotStatus(RaftNodeID, failed: Bool)
     case stop(transferLeadership: Bool)
+    /// A peer refused us because we were removed from the cluster (we may never apply our own removal).
+    case removedByPeer(RaftNodeID)
 }
 
 /// The loop's outgoing side: a transport to peers (absent in a member that has none to talk to).

@@ -46,6 +46,10 @@ final class MemberLoop: @unchecked Sendable {
     var lastPublishAttempt: Int64 = 0
     let requestIDs: RequestIDGenerator
 
+    /// Synced writes so far (each is one fdatasync at least); tests check that load is batched.
+    var persistCount = 0
+    var proposalCount = 0
+
     // Life cycle.
     var nextTick: Int64
     var stopRequested = false
@@ -124,6 +128,10 @@ final class MemberLoop: @unchecked Sendable {
         case .unreachable(let peer): core.reportUnreachable(peer)
         case .snapshotStatus(let peer, let failed): core.reportSnapshot(to: peer, failed: failed)
         case .stop(let transfer): beginStop(transferLeadership: transfer)
+        case .removedByPeer(let peer):
+            logger.warning("a peer reports this member was removed from the cluster; stopping",
+                           metadata: ["member": "\(memberIDString(id))", "peer": "\(memberIDString(peer))"])
+            removed = true
         }
     }
 
@@ -162,6 +170,7 @@ final class MemberLoop: @unchecked Sendable {
             if let soft = rd.softState { leaderChanged(soft) }
             if !rd.entries.isEmpty || rd.snapshot != nil || rd.mustSync || rd.hardState != nil {
                 try storage.persist(hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot)
+                persistCount += 1
             }
             if !rd.messages.isEmpty { transport?.send(rd.messages) }
             if let snap = rd.snapshot { try restore(snap) }

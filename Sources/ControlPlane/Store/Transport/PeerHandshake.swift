@@ -39,7 +39,9 @@ struct PeerHello: Hashable {
 
 /// The receiver's answer: accepted (with, for a query, the cluster id and member list) or a refusal.
 struct PeerHelloReply {
+    enum Refusal: UInt8 { case none = 0, otherCluster = 1, wrongMember = 2, removed = 3 }
     var accepted: Bool
+    var refusal: Refusal = .none
     var message: String
     var clusterID: UInt64
     var membership: [UInt8]
@@ -50,6 +52,7 @@ struct PeerHelloReply {
         w.data(Array(message.utf8))
         w.u64(clusterID)
         w.data(membership)
+        w.u8(refusal.rawValue)
         return w.bytes
     }
 
@@ -67,5 +70,6 @@ struct PeerHelloReply {
         guard let c = r.u64() else { throw .corrupt("short hello reply") }
         clusterID = c
         membership = try r.data()
+        refusal = Refusal(rawValue: try r.byte()) ?? .none
     }
 }

@@ -146,6 +146,7 @@ final class PeerSender: @unchecked Sendable {
                 try s.writeFrame(PeerHello(purpose: .raft, clusterID: clusterID, from: localID, to: peer).encoded())
                 let reply = try PeerHelloReply(try s.readFrame())
                 guard reply.accepted else {
+                    if reply.refusal == .removed { inbox.post(.removedByPeer(peer)) }
                     logger.error("peer refused our connection", metadata: ["peer": "\(memberIDString(peer))", "url": "\(url)",
                                                                           "reason": "\(reply.message)"])
                     s.close()

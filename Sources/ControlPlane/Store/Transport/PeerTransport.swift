@@ -129,17 +129,23 @@ final class PeerTransport: RaftTransport, @unchecked Sendable {
             return
         }
         var refusal: String?
+        var kind = PeerHelloReply.Refusal.none
         if hello.clusterID != clusterID {
+            kind = .otherCluster
             refusal = "cluster ID mismatch: this member \(memberIDString(memberID)) is in cluster \(memberIDString(clusterID)), "
                 + "the sender \(memberIDString(hello.from)) in cluster \(memberIDString(hello.clusterID))"
         } else if hello.to != memberID {
+            kind = .wrongMember
             refusal = "member ID mismatch: this is member \(memberIDString(memberID)), not \(memberIDString(hello.to))"
         } else if isRemoved {
+            kind = .removed
             refusal = "member \(memberIDString(hello.from)) was removed from the cluster"
         }
         if let refusal {
             logger.warning("refused a peer connection", metadata: ["reason": "\(refusal)"])
-            try? conn.writeFrame(PeerHelloReply(accepted: false, message: refusal).encoded())
+            var reply = PeerHelloReply(accepted: false, message: refusal)
+            reply.refusal = kind
+            try? conn.writeFrame(reply.encoded())
             return
         }
         guard (try? conn.writeFrame(PeerHelloReply(accepted: true, clusterID: clusterID).encoded())) != nil else { return }
