@@ -172,7 +172,6 @@ final class MemberLoop: @unchecked Sendable {
     func handleReadies() throws {
         while core.hasReady {
             let rd = core.ready()
-            if let soft = rd.softState { leaderChanged(soft) }
             if !rd.entries.isEmpty || rd.snapshot != nil || rd.mustSync || rd.hardState != nil {
                 try storage.persist(hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot)
                 persistCount += 1
@@ -182,6 +181,8 @@ final class MemberLoop: @unchecked Sendable {
             apply(rd.committedEntries)
             for state in rd.readStates { readIndexConfirmed(state) }
             core.advance(rd)
+            // Only now may the core be called again (RaftReady's contract): react to a new leader here.
+            if let soft = rd.softState { leaderChanged(soft) }
             try maybeSnapshot()
         }
         serveReads()
@@ -197,6 +198,10 @@ final class MemberLoop: @unchecked Sendable {
         }
         wasLeader = isLeader
         if soft.leader != .none {
+            if !attributesPublished && !stopRequested {
+                lastPublishAttempt = monotonicMilliseconds()
+                publishAttributes()
+            }
             // Proposals that waited for a leader can go now.
             let waiting = waitingForLeader
             waitingForLeader = []
