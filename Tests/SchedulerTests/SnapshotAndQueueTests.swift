@@ -1,0 +1,138 @@
+import KubeAPI
+import Testing
+@testable import Scheduler
+
+@Suite struct SnapshotTests {
+    @Test func podsAccountedIncrementally() {
+        var s = snapshot([node("a")])
+        s.upsertPod(pod("x", [container(cpu: "500m", memory: "1Gi", hostPort: 80)], nodeName: "a", owner: "rs"))
+        var n = s.node(named: "a")!
+        #expect(n.requestedCPUMilli == 500)
+        #expect(n.requestedMemory == 1024 * 1024 * 1024)
+        #expect(n.podCount == 1)
+        #expect(n.hostPorts.count == 1)
+        #expect(n.ownerCounts[s.existingOwnerID("uid-rs")!] == 1)
+        // An update replaces the old accounting.
+        s.upsertPod(pod("x", [container(cpu: "1")], nodeName: "a", owner: "rs"))
+        n = s.node(named: "a")!
+        #expect(n.requestedCPUMilli == 1000)
+        #expect(n.podCount == 1)
+        #expect(n.hostPorts.isEmpty)
+        s.removePod(key: "default/x")
+        n = s.node(named: "a")!
+        #expect(n.requestedCPUMilli == 0)
+        #expect(n.podCount == 0)
+        #expect(n.ownerCounts.isEmpty)
+    }
+
+    @Test func pendingPodsAreNotAccounted() {
+        var s = snapshot([node("a")])
+        s.upsertPod(pod("x", [container(cpu: "1")]))
+        #expect(s.node(named: "a")!.requestedCPUMilli == 0)
+        #expect(!s.isAccounted("default/x"))
+    }
+
+    @Test func nodeUpdateKeepsUsageAndDeletedNodeComesBackWithItsPods() {
+        var s = snapshot([node("a"), node("b")])
+        s.upsertPod(pod("x", [container(cpu: "1")], nodeName: "a"))
+        s.upsertNode(node("a", cpu: "8"))
+        #expect(s.node(named: "a")!.requestedCPUMilli == 1000)
+        #expect(s.node(named: "a")!.allocatableCPUMilli == 8000)
+        s.removeNode(named: "a")
+        #expect(s.nodeCount == 1)
+        #expect(s.node(named: "a") == nil)
+        s.upsertNode(node("c"))  // reuses a's slot
+        s.upsertNode(node("a"))
+        #expect(s.nodeCount == 3)
+        #expect(s.node(named: "a")!.requestedCPUMilli == 1000)
+        #expect(s.node(named: "c")!.requestedCPUMilli == 0)
+    }
+
+    @Test func podBoundBeforeItsNodeIsCountedWhenTheNodeArrives() {
+        var s = SchedulerSnapshot()
+        s.upsertPod(pod("x", [container(cpu: "1")], nodeName: "late"))
+        s.upsertNode(node("late"))
+        #expect(s.node(named: "late")!.requestedCPUMilli == 1000)
+    }
+}
+
+@Suite struct SchedulingQueueTests {
+    @Test func backoffDoublesFromOneToTenSeconds() {
+        let q = SchedulingQueue<Int>()
+        #expect((1...6).map { q.backoffDuration(attempts: $0) } == [1, 2, 4, 8, 10, 10])
+    }
+
+    @Test func activeInOrderAndInFlightNotReturnedTwice() {
+        var q = SchedulingQueue<Int>()
+        q.add("a", 1)
+        q.add("b", 2)
+        q.add("a", 3)  // refresh keeps the place
+        #expect(q.pop()?.item == 3)
+        #expect(q.pop()?.key == "b")
+        #expect(q.pop() == nil)
+        q.done("a")
+        #expect(!q.contains("a"))
+    }
+
+    @Test func unschedulableWaitsForAnEventThenBacksOff() {
+        var q = SchedulingQueue<Int>()
+        q.add("p", 1)
+        _ = q.pop()
+        q.failed("p", now: 100)
+        #expect(q.unschedulableCount == 1)
+        q.flush(now: 150)
+        #expect(q.pop() == nil)
+        // A node appears half a second after the failure: back-off (1 s) not yet over.
+        q.clusterChanged(now: 100.5)
+        #expect(q.backoffCount == 1)
+        #expect(q.pop() == nil)
+        #expect(q.nextBackoffExpiry() == 101)
+        q.flush(now: 101)
+        #expect(q.pop()?.key == "p")
+        // Second failure: 2 s.
+        q.failed("p", now: 200)
+        q.clusterChanged(now: 201)
+        #expect(q.pop() == nil)
+        q.flush(now: 202)
+        #expect(q.pop()?.key == "p")
+    }
+
+    @Test func parkedPodsRetriedAfterFiveMinutes() {
+        var q = SchedulingQueue<Int>()
+        q.add("p", 1)
+        _ = q.pop()
+        q.failed("p", now: 0)
+        q.flush(now: 299)
+        #expect(q.pop() == nil)
+        q.flush(now: 300)
+        #expect(q.pop()?.key == "p")
+    }
+
+    @Test func removedPodIsNotPopped() {
+        var q = SchedulingQueue<Int>()
+        q.add("p", 1)
+        q.remove("p")
+        #expect(q.pop() == nil)
+        #expect(q.count == 0)
+    }
+}
+
+@Suite struct SchedulerBenchTests {
+    @Test func smallBenchSchedulesEverything() {
+        let r = SchedulerBench.run(nodes: 200, pods: 400)
+        #expect(r.scheduled == 400)
+    }
+
+    /// The throughput figure: SWIFTLET_SCHED_BENCH=1 swift test --filter SchedulerBenchTests
+    @Test(.enabled(if: ProcessInfoLite.env("SWIFTLET_SCHED_BENCH") != nil))
+    func fiveThousandNodesTenThousandPods() {
+        let r = SchedulerBench.run(nodes: 5000, pods: 10000)
+        print("SchedulerBench:", r)
+        #expect(r.scheduled == 10000)
+    }
+}
+
+import Glibc
+enum ProcessInfoLite {
+    static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+}
