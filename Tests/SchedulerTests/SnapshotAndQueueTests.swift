@@ -136,3 +136,58 @@ import Glibc
 enum ProcessInfoLite {
     static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 }
+
+@Suite struct SchedulerStateTests {
+    @Test func pendingPodIsBoundAndAssumed() {
+        var st = SchedulerState()
+        st.nodeUpserted(node("a", cpu: "1"), now: 0)
+        st.podUpserted(pod("p", [container(cpu: "800m")]), now: 0)
+        st.podUpserted(pod("q", [container(cpu: "800m")]), now: 0)
+        guard case .bind(let p, let n) = st.next(now: 0) else { Issue.record("no bind"); return }
+        #expect(p.metadata.name == "p")
+        #expect(n == "a")
+        // q sees p's cpu taken although the binding is not confirmed yet.
+        guard case .unschedulable(let q, let msg) = st.next(now: 0) else { Issue.record("q scheduled"); return }
+        #expect(q.metadata.name == "q")
+        #expect(msg.hasPrefix("0/1 nodes are available: 1 Insufficient cpu."))
+        #expect(st.next(now: 0) == nil)
+        // A new node: q comes back after its back-off.
+        st.nodeUpserted(node("b", cpu: "1"), now: 0.5)
+        #expect(st.next(now: 0.5) == nil)
+        guard case .bind(_, let n2) = st.next(now: 1) else { Issue.record("q not retried"); return }
+        #expect(n2 == "b")
+    }
+
+    @Test func otherSchedulersAndBoundPodsAreNotQueued() {
+        var st = SchedulerState()
+        st.nodeUpserted(node("a"), now: 0)
+        var mine = pod("other")
+        mine.spec?.schedulerName = "custom"
+        st.podUpserted(mine, now: 0)
+        st.podUpserted(pod("bound", nodeName: "a"), now: 0)
+        #expect(st.next(now: 0) == nil)
+        #expect(st.snapshot.node(named: "a")?.podCount == 1)
+    }
+
+    @Test func deletingABoundPodFreesRoomForParkedPods() {
+        var st = SchedulerState()
+        st.nodeUpserted(node("a", cpu: "1"), now: 0)
+        let big = pod("big", [container(cpu: "1")], nodeName: "a")
+        st.podUpserted(big, now: 0)
+        st.podUpserted(pod("p", [container(cpu: "1")]), now: 0)
+        guard case .unschedulable = st.next(now: 0) else { Issue.record("expected unschedulable"); return }
+        st.podDeleted(big, now: 5)
+        guard case .bind(_, "a") = st.next(now: 5) else { Issue.record("not retried"); return }
+    }
+
+    @Test func bindFailureForgetsTheAssumption() {
+        var st = SchedulerState()
+        st.nodeUpserted(node("a", cpu: "1"), now: 0)
+        st.podUpserted(pod("p", [container(cpu: "1")]), now: 0)
+        guard case .bind(let p, _) = st.next(now: 0) else { Issue.record("no bind"); return }
+        st.bindFailed(p, now: 0)
+        #expect(st.snapshot.node(named: "a")?.requestedCPUMilli == 0)
+        #expect(st.next(now: 0.5) == nil)
+        guard case .bind = st.next(now: 1) else { Issue.record("not retried"); return }
+    }
+}

@@ -5,7 +5,6 @@ import KubeAPI
 public struct NodeEntry: Sendable {
     public var name: String
     public var labels: [String: String]
-    public var node: Node
     public var allocatableCPUMilli: Int64
     public var allocatableMemory: Int64
     public var allocatablePods: Int64
@@ -32,7 +31,6 @@ public struct NodeEntry: Sendable {
     public static let unschedulableTaint = "node.kubernetes.io/unschedulable"
 
     public init(_ node: Node) {
-        self.node = node
         name = node.metadata.name ?? ""
         labels = node.metadata.labels ?? [:]
         let alloc = node.status?.allocatable ?? node.status?.capacity ?? [:]

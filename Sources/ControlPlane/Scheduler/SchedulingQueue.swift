@@ -88,6 +88,16 @@ public struct SchedulingQueue<Item: Sendable>: Sendable {
         state[key] = .unschedulable
     }
 
+    /// A pod whose attempt failed outside the algorithm (binding error): straight to back-off.
+    public mutating func addBackoff(_ key: String, _ item: Item, now: Double) {
+        var e = entries[key] ?? Entry(item: item, attempts: 0, lastFailure: now)
+        e.item = item
+        e.attempts += 1
+        e.lastFailure = now
+        entries[key] = e
+        state[key] = .backoff
+    }
+
     /// A node was added or changed, or a pod was deleted: every parked pod may fit now.
     public mutating func clusterChanged(now: Double) {
         for (key, w) in state where w == .unschedulable { state[key] = .backoff }

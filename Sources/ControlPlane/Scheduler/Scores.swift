@@ -95,14 +95,14 @@ public enum Scores {
         }
         let maxZone = zoneCounts.values.max() ?? 0
         for i in feasible.indices {
-            var f = Double(maxNodeScore)
-            if maxNode > 0 { f = Double(maxNodeScore) * Double(maxNode - counts[i]) / Double(maxNode) }
+            var f = maxNodeScore
+            if maxNode > 0 { f = maxNodeScore * (maxNode - counts[i]) / maxNode }
             if anyZone, let z = zones[i] {
-                var zs = Double(maxNodeScore)
-                if maxZone > 0 { zs = Double(maxNodeScore) * Double(maxZone - (zoneCounts[z] ?? 0)) / Double(maxZone) }
-                f = f * (1.0 / 3.0) + zs * (2.0 / 3.0)
+                var zs = maxNodeScore
+                if maxZone > 0 { zs = maxNodeScore * (maxZone - (zoneCounts[z] ?? 0)) / maxZone }
+                f = (f + 2 * zs) / 3
             }
-            scores[i] = Int64(f)
+            scores[i] = f
         }
     }
 }
