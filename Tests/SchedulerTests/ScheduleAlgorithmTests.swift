@@ -47,7 +47,7 @@ import Testing
 
     @Test func leastAllocatedAndBalancedScores() {
         var s = snapshot([node("n", cpu: "4", memory: "8Gi")], pods: [pod("x", [container(cpu: "1", memory: "4Gi")], nodeName: "n")])
-        let n = s.node(named: "n")!
+        let n = s.numbers(named: "n")!
         let r = info(pod("p", [container(cpu: "1", memory: "0")]), &s).requests
         // cpu (4000-2000)*100/4000 = 50; memory (8Gi-4Gi)*100/8Gi = 50.
         #expect(Scores.leastAllocated(r, n) == 50)
@@ -83,7 +83,7 @@ import Testing
                          pods: [pod("x", nodeName: "a", owner: "rs"), pod("y", nodeName: "a", owner: "rs")])
         let owner = s.existingOwnerID("uid-rs")
         var scores = [Int64](repeating: 0, count: 3)
-        Scores.spread(owner, s.slots, [0, 1, 2], into: &scores)
+        Scores.spread(owner, s, [0, 1, 2], into: &scores)
         // a: node 0 → 0; zone z1 has 2 of max 2 → 0. b: node 100, zone 0 → 33. c: 100, 100 → 100.
         #expect(scores == [0, 33, 100])
     }

@@ -18,7 +18,11 @@ import Testing
         #expect(n.requestedCPUMilli == 1000)
         #expect(n.podCount == 1)
         #expect(n.hostPorts.isEmpty)
+        #expect(s.numbers(named: "a")?.requestedCPUMilli == 1000)
+        #expect(s.ownerSlots[s.existingOwnerID("uid-rs")!] == [0: 1])
         s.removePod(key: "default/x")
+        #expect(s.ownerSlots[s.existingOwnerID("uid-rs")!] == [:])
+        #expect(s.numbers(named: "a")?.podCount == 0)
         n = s.node(named: "a")!
         #expect(n.requestedCPUMilli == 0)
         #expect(n.podCount == 0)
@@ -42,8 +46,10 @@ import Testing
         #expect(s.nodeCount == 1)
         #expect(s.node(named: "a") == nil)
         s.upsertNode(node("c"))  // reuses a's slot
+        #expect(s.numbers[s.slot(named: "c")!].requestedCPUMilli == 0)
         s.upsertNode(node("a"))
         #expect(s.nodeCount == 3)
+        #expect(s.numbers(named: "a")?.requestedCPUMilli == 1000)
         #expect(s.node(named: "a")!.requestedCPUMilli == 1000)
         #expect(s.node(named: "c")!.requestedCPUMilli == 0)
     }

@@ -89,3 +89,41 @@ public struct AssignedPod: Sendable {
     public var requests: PodRequests
     public var ownerID: Int32?
 }
+
+/// The numbers of one node the hot loop reads, kept beside `NodeEntry` as a plain value (no
+/// references, so reading it costs no retain/release): usage, allocatable, and flags saying
+/// whether the slow filters (taints, unschedulable) have anything to look at.
+public struct NodeNumbers: Sendable {
+    public var allocatableCPUMilli: Int64 = 0
+    public var allocatableMemory: Int64 = 0
+    public var allocatablePods: Int64 = 0
+    public var requestedCPUMilli: Int64 = 0
+    public var requestedMemory: Int64 = 0
+    public var nonZeroCPUMilli: Int64 = 0
+    public var nonZeroMemory: Int64 = 0
+    public var podCount: Int64 = 0
+    public var unschedulable = false
+    public var hasHardTaints = false
+    public var hasPreferNoSchedule = false
+    public var hasHostPorts = false
+    /// Interned zone, -1 when the node has none.
+    public var zoneID: Int32 = -1
+
+    public init() {}
+
+    init(_ e: NodeEntry, zoneID: Int32) {
+        allocatableCPUMilli = e.allocatableCPUMilli
+        allocatableMemory = e.allocatableMemory
+        allocatablePods = e.allocatablePods
+        requestedCPUMilli = e.requestedCPUMilli
+        requestedMemory = e.requestedMemory
+        nonZeroCPUMilli = e.nonZeroCPUMilli
+        nonZeroMemory = e.nonZeroMemory
+        podCount = e.podCount
+        unschedulable = e.unschedulable
+        hasHardTaints = !e.hardTaints.isEmpty
+        hasPreferNoSchedule = !e.preferNoScheduleTaints.isEmpty
+        hasHostPorts = !e.hostPorts.isEmpty
+        self.zoneID = zoneID
+    }
+}

@@ -53,25 +53,44 @@ public struct ScheduleAlgorithm: Sendable {
         let all = live.count
         if all == 0 { return .noNodes }
         let slots = snapshot.slots
+        let numbers = snapshot.numbers
         let toFind = Self.numFeasibleNodesToFind(all, percentage: percentageOfNodesToScore)
         feasible.removeAll(keepingCapacity: true)
-        var failures: [String: FilterStatus] = [:]
+        // Only a pod with node constraints needs the full filters on every node; otherwise a node
+        // without taints or cordon is decided by its numbers alone.
+        let podNeedsFullFilter = pod.requestedNodeName != nil || !pod.nodeSelector.isEmpty || pod.requiredAffinity != nil
+            || !pod.requests.hostPorts.isEmpty
+        let r = pod.requests
         var processed = 0
+        var failedAny = false
         let start = nextStartNodeIndex % all
         while processed < all, feasible.count < toFind {
             let slot = live[(start + processed) % all]
             processed += 1
-            guard let node = slots[slot] else { continue }
-            if let status = Filters.check(pod, node) {
-                failures[node.name] = status
+            let n = numbers[slot]
+            let fits: Bool
+            if podNeedsFullFilter || n.unschedulable || n.hasHardTaints {
+                fits = slots[slot].map { Filters.check(pod, $0) == nil } ?? false
             } else {
-                feasible.append(slot)
+                fits = n.podCount + 1 <= n.allocatablePods
+                    && (r.cpuMilli == 0 || r.cpuMilli <= n.allocatableCPUMilli - n.requestedCPUMilli)
+                    && (r.memory == 0 || r.memory <= n.allocatableMemory - n.requestedMemory)
             }
+            if fits { feasible.append(slot) } else { failedAny = true }
         }
         nextStartNodeIndex = (start + processed) % all
-        if feasible.isEmpty { return .unschedulable(FitError(numAllNodes: all, nodeStatuses: failures)) }
+        if feasible.isEmpty {
+            // Every node was looked at and failed: only now build kube's reasons for each.
+            var failures: [String: FilterStatus] = [:]
+            if failedAny {
+                for slot in live {
+                    if let node = slots[slot], let status = Filters.check(pod, node) { failures[node.name] = status }
+                }
+            }
+            return .unschedulable(FitError(numAllNodes: all, nodeStatuses: failures))
+        }
         if feasible.count == 1, let n = slots[feasible[0]] { return .node(n.name) }
-        score(pod, slots)
+        score(pod, snapshot)
         // Reservoir sampling among the best: each tied node is picked with equal probability.
         var best = 0
         var ties: UInt64 = 0
@@ -88,8 +107,10 @@ public struct ScheduleAlgorithm: Sendable {
     }
 
     /// Fills `totals` with the weighted sum of every score plugin for each feasible node.
-    private mutating func score(_ pod: PodSchedulingInfo, _ slots: [NodeEntry?]) {
+    private mutating func score(_ pod: PodSchedulingInfo, _ snapshot: SchedulerSnapshot) {
         let n = feasible.count
+        let slots = snapshot.slots
+        let numbers = snapshot.numbers
         totals.removeAll(keepingCapacity: true)
         totals.append(contentsOf: repeatElement(0, count: n))
         scratch.removeAll(keepingCapacity: true)
@@ -97,10 +118,10 @@ public struct ScheduleAlgorithm: Sendable {
         let r = pod.requests
         var anyPreferNoSchedule = false
         for (i, slot) in feasible.enumerated() {
-            guard let node = slots[slot] else { continue }
-            totals[i] = Scores.leastAllocatedWeight * Scores.leastAllocated(r, node)
-                + Scores.balancedWeight * Scores.balanced(r, node)
-            if !node.preferNoScheduleTaints.isEmpty { anyPreferNoSchedule = true }
+            let num = numbers[slot]
+            totals[i] = Scores.leastAllocatedWeight * Scores.leastAllocated(r, num)
+                + Scores.balancedWeight * Scores.balanced(r, num)
+            if num.hasPreferNoSchedule { anyPreferNoSchedule = true }
         }
         // TaintToleration: every node scores 100 when no node has an intolerable PreferNoSchedule taint.
         if anyPreferNoSchedule {
@@ -119,7 +140,7 @@ public struct ScheduleAlgorithm: Sendable {
             Scores.normalize(&scratch, reverse: false)
             for i in 0..<n { totals[i] += Scores.affinityWeight * scratch[i] }
         }
-        Scores.spread(pod.ownerID, slots, feasible, into: &scratch)
+        Scores.spread(pod.ownerID, snapshot, feasible, into: &scratch)
         for i in 0..<n { totals[i] += Scores.spreadWeight * scratch[i] }
     }
 }

@@ -11,6 +11,12 @@ public struct SchedulerSnapshot: Sendable {
     private var pods: [String: AssignedPod] = [:]
     private var podsByNode: [String: Set<String>] = [:]
     private var ownerIDs: [String: Int32] = [:]
+    /// Per slot, the plain numbers the hot loop reads (kept in step with `slots`).
+    public private(set) var numbers: [NodeNumbers] = []
+    /// Per owner, pods per slot: spreading reads one owner's map instead of every node's.
+    public private(set) var ownerSlots: [Int32: [Int32: Int32]] = [:]
+    private var zoneIDs: [String: Int32] = [:]
+    public var zoneCount: Int { zoneIDs.count }
 
     public init() {}
 
@@ -30,6 +36,37 @@ public struct SchedulerSnapshot: Sendable {
 
     public func existingOwnerID(_ uid: String) -> Int32? { ownerIDs[uid] }
 
+    public func numbers(named name: String) -> NodeNumbers? { slotByName[name].map { numbers[$0] } }
+
+    private mutating func refresh(_ s: Int) {
+        guard let e = slots[s] else {
+            numbers[s] = NodeNumbers()
+            return
+        }
+        var zone: Int32 = -1
+        if let z = e.zone {
+            if let id = zoneIDs[z] {
+                zone = id
+            } else {
+                zone = Int32(zoneIDs.count)
+                zoneIDs[z] = zone
+            }
+        }
+        numbers[s] = NodeNumbers(e, zoneID: zone)
+    }
+
+    private mutating func setOwnerCounts(slot s: Int, _ counts: [Int32: Int32], present: Bool) {
+        for (o, n) in counts { ownerSlots[o, default: [:]][Int32(s)] = present ? n : nil }
+    }
+
+    private mutating func account(_ pod: AssignedPod, slot s: Int, sign: Int64) {
+        slots[s]?.add(pod, sign: sign)
+        refresh(s)
+        if let o = pod.ownerID {
+            ownerSlots[o, default: [:]][Int32(s)] = slots[s]?.ownerCounts[o]
+        }
+    }
+
     // MARK: Nodes
 
     public mutating func upsertNode(_ node: Node) {
@@ -38,6 +75,7 @@ public struct SchedulerSnapshot: Sendable {
         if let s = slotByName[name], let old = slots[s] {
             entry.takeUsage(from: old)
             slots[s] = entry
+            refresh(s)
             return
         }
         // A node (re)appearing: count the pods already bound to it by name.
@@ -51,14 +89,19 @@ public struct SchedulerSnapshot: Sendable {
         } else {
             s = slots.count
             slots.append(entry)
+            numbers.append(NodeNumbers())
         }
         slotByName[name] = s
         live.append(s)
+        refresh(s)
+        setOwnerCounts(slot: s, entry.ownerCounts, present: true)
     }
 
     public mutating func removeNode(named name: String) {
         guard let s = slotByName.removeValue(forKey: name) else { return }
+        if let old = slots[s] { setOwnerCounts(slot: s, old.ownerCounts, present: false) }
         slots[s] = nil
+        refresh(s)
         freeSlots.append(s)
         if let i = live.firstIndex(of: s) { live.remove(at: i) }
     }
@@ -85,7 +128,7 @@ public struct SchedulerSnapshot: Sendable {
         removePod(key: pod.key)
         pods[pod.key] = pod
         podsByNode[pod.nodeName, default: []].insert(pod.key)
-        if let s = slotByName[pod.nodeName] { slots[s]?.add(pod, sign: 1) }
+        if let s = slotByName[pod.nodeName] { account(pod, slot: s, sign: 1) }
     }
 
     public mutating func removePod(_ pod: Pod) { removePod(key: Self.key(of: pod)) }
@@ -94,6 +137,6 @@ public struct SchedulerSnapshot: Sendable {
         guard let old = pods.removeValue(forKey: key) else { return }
         podsByNode[old.nodeName]?.remove(key)
         if podsByNode[old.nodeName]?.isEmpty == true { podsByNode[old.nodeName] = nil }
-        if let s = slotByName[old.nodeName] { slots[s]?.add(old, sign: -1) }
+        if let s = slotByName[old.nodeName] { account(old, slot: s, sign: -1) }
     }
 }

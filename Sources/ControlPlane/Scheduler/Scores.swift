@@ -14,7 +14,7 @@ public enum Scores {
 
     /// LeastAllocated over cpu and memory (weights 1 and 1), with the pod's non-zero requests added.
     @inline(__always)
-    public static func leastAllocated(_ r: PodRequests, _ n: NodeEntry) -> Int64 {
+    public static func leastAllocated(_ r: PodRequests, _ n: NodeNumbers) -> Int64 {
         func score(_ requested: Int64, _ capacity: Int64) -> Int64 {
             if capacity == 0 || requested > capacity { return 0 }
             return (capacity - requested) * maxNodeScore / capacity
@@ -26,7 +26,7 @@ public enum Scores {
 
     /// BalancedAllocation: 100 × (1 − |cpuFraction − memoryFraction| / 2), fractions capped at 1.
     @inline(__always)
-    public static func balanced(_ r: PodRequests, _ n: NodeEntry) -> Int64 {
+    public static func balanced(_ r: PodRequests, _ n: NodeNumbers) -> Int64 {
         func fraction(_ requested: Int64, _ capacity: Int64) -> Double {
             if capacity == 0 { return 1 }
             return min(1, Double(requested) / Double(capacity))
@@ -72,34 +72,33 @@ public enum Scores {
 
     /// Spreading of one owner's pods: fewer of them on a node (and in its zone, weighted 2/3 when the
     /// nodes have zones) scores higher, relative to the most loaded feasible node.
-    public static func spread(_ ownerID: Int32?, _ nodes: [NodeEntry?], _ feasible: [Int], into scores: inout [Int64]) {
-        guard let ownerID else {
+    public static func spread(_ ownerID: Int32?, _ snapshot: SchedulerSnapshot, _ feasible: [Int], into scores: inout [Int64]) {
+        guard let ownerID, let perSlot = snapshot.ownerSlots[ownerID], !perSlot.isEmpty else {
             for i in scores.indices { scores[i] = maxNodeScore }
             return
         }
-        var counts = [Int64](repeating: 0, count: feasible.count)
-        var zones = [String?](repeating: nil, count: feasible.count)
+        let numbers = snapshot.numbers
         var maxNode: Int64 = 0
-        var zoneCounts: [String: Int64] = [:]
+        var zoneCounts = [Int64](repeating: 0, count: snapshot.zoneCount)
         var anyZone = false
         for (i, slot) in feasible.enumerated() {
-            guard let n = nodes[slot] else { continue }
-            zones[i] = n.zone
-            let c = Int64(n.ownerCounts[ownerID] ?? 0)
-            counts[i] = c
+            let c = Int64(perSlot[Int32(slot)] ?? 0)
+            scores[i] = c
             maxNode = max(maxNode, c)
-            if let z = n.zone {
+            let z = numbers[slot].zoneID
+            if z >= 0 {
                 anyZone = true
-                zoneCounts[z, default: 0] += c
+                zoneCounts[Int(z)] += c
             }
         }
-        let maxZone = zoneCounts.values.max() ?? 0
-        for i in feasible.indices {
+        let maxZone = zoneCounts.max() ?? 0
+        for (i, slot) in feasible.enumerated() {
             var f = maxNodeScore
-            if maxNode > 0 { f = maxNodeScore * (maxNode - counts[i]) / maxNode }
-            if anyZone, let z = zones[i] {
+            if maxNode > 0 { f = maxNodeScore * (maxNode - scores[i]) / maxNode }
+            let z = numbers[slot].zoneID
+            if anyZone, z >= 0 {
                 var zs = maxNodeScore
-                if maxZone > 0 { zs = maxNodeScore * (maxZone - (zoneCounts[z] ?? 0)) / maxZone }
+                if maxZone > 0 { zs = maxNodeScore * (maxZone - zoneCounts[Int(z)]) / maxZone }
                 f = (f + 2 * zs) / 3
             }
             scores[i] = f
