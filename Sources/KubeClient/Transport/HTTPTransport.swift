@@ -109,12 +109,21 @@ public final class HTTPTransport: Sendable {
             attempt += 1
             let (connection, reused) = try await checkout()
             do {
-                let (responseHead, buffer) = try await connection.send(head, body: body, timeout: timeout)
+                // Cancelling the caller closes the connection, failing the request at once.
+                let (responseHead, buffer) = try await withTaskCancellationHandler {
+                    try await connection.send(head, body: body, timeout: timeout)
+                } onCancel: {
+                    connection.close()
+                }
                 if responseHead.isKeepAlive { checkin(connection) } else { connection.close() }
                 return HTTPResponse(status: Int(responseHead.status.code), headers: responseHead.headers,
                                     body: Array(buffer.readableBytesView))
             } catch {
                 connection.close()
+                if Task.isCancelled {
+                    throw .transport(step: "\(request.method.rawValue) \(request.path)", target: config.server.description,
+                                     underlying: "cancelled")
+                }
                 if reused, retriable, attempt == 1, let f = error as? ConnectionFailure, f == .closedBeforeResponse {
                     continue
                 }
@@ -131,8 +140,11 @@ public final class HTTPTransport: Sendable {
         let body = request.body.map { ByteBuffer(bytes: $0) }
         let connection = try await connect()
         do {
-            let (responseHead, stream) = try await connection.stream(head, body: body,
-                                                                      headTimeout: TimeAmount(config.requestTimeout))
+            let (responseHead, stream) = try await withTaskCancellationHandler {
+                try await connection.stream(head, body: body, headTimeout: TimeAmount(config.requestTimeout))
+            } onCancel: {
+                connection.close()
+            }
             return (Int(responseHead.status.code), responseHead.headers, stream)
         } catch {
             connection.close()
