@@ -148,7 +148,7 @@ final class MemoryLeaseStore: LeaseStore {
         #expect(ContinuousClock.now - handoverStart < .milliseconds(700))
         #expect(store.lease?.spec?.holderIdentity == "b")
         #expect(store.lease?.spec?.leaseTransitions == 1)
-        #expect(events.all.filter { $0.hasSuffix("leads") } == ["a leads", "b leads"])
+        #expect(await eventually { events.all.filter { $0.hasSuffix("leads") } == ["a leads", "b leads"] })
     }
 
     @Test func aCrashedLeaderIsReplacedAfterTheLeaseExpires() async throws {

@@ -9,6 +9,14 @@ public struct EventAggregation: Sendable {
         public var type: String
         public var reason: String
         public var message: String
+
+        public init(component: String, object: ObjectReference, type: String, reason: String, message: String) {
+            self.component = component
+            self.object = object
+            self.type = type
+            self.reason = reason
+            self.message = message
+        }
     }
 
     public enum Action: Hashable, Sendable {
