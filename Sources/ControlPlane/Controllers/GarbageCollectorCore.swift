@@ -10,6 +10,7 @@ public struct GCObject: Hashable, Sendable {
     public var ownerReferences: [OwnerReference]
     public var beingDeleted: Bool
     public var finalizers: [String]
+    public var resourceVersion: String?
 
     public init(apiVersion: String, kind: String, metadata m: ObjectMeta) {
         self.apiVersion = apiVersion
@@ -20,6 +21,7 @@ public struct GCObject: Hashable, Sendable {
         ownerReferences = m.ownerReferences ?? []
         beingDeleted = m.deletionTimestamp != nil
         finalizers = m.finalizers ?? []
+        resourceVersion = m.resourceVersion
     }
 
     public init<T: KubeObject>(_ object: T) {
