@@ -51,8 +51,16 @@ final class EndpointSliceController: Sendable {
     }
 
     func sync(_ key: String) async throws {
-        // A deleted Service's slices and Endpoints go with it through their owner reference (GC).
-        guard let svc = informers.services.cache.get(key: key) else { return }
+        // A deleted Service's slices go with it through their owner reference (GC); its Endpoints
+        // carry none, so they are deleted here, as kube's endpoints controller does.
+        guard let svc = informers.services.cache.get(key: key) else {
+            if let ep = informers.endpoints.cache.get(key: key) {
+                try await attempt({
+                    try await self.client.delete(Endpoints.self, name: ep.metadata.name ?? "", namespace: ep.metadata.namespace)
+                }, tolerating: { $0.isNotFound })
+            }
+            return
+        }
         let ns = svc.metadata.namespace ?? ""
         let pods = informers.pods.cache.list(namespace: ns)
         let nodes = Dictionary(informers.nodes.cache.list().compactMap { n in n.metadata.name.map { ($0, n) } },

@@ -12,7 +12,7 @@ public struct PodSchedulingInfo: Sendable {
     public var preferredAffinity: [PreferredSchedulingTerm]
     public var ownerID: Int32?
     public var requestedNodeName: String?
-    /// A required affinity term that cannot be evaluated (bad operator): matches no node, as kube.
+    /// A toleration with no key, operator Exists and no effect tolerates every taint.
     public var tolerationsCoverEverything: Bool
 
     public init(_ pod: Pod, snapshot: inout SchedulerSnapshot) {
