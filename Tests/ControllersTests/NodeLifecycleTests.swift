@@ -16,11 +16,27 @@ import Testing
               spec: LeaseSpec(holderIdentity: "n1", leaseDurationSeconds: 40, renewTime: MicroTime(microseconds: Int64(t * 1_000_000))))
     }
 
-    func podOn(_ name: String, tolerations: [Toleration]? = nil) -> Pod {
+    func podOn(_ name: String, tolerations: [Toleration]? = nil, ready: Bool = false) -> Pod {
         var p = Pod(metadata: ObjectMeta(name: name, namespace: "default"), spec: PodSpec(containers: [Container(name: "c")]))
         p.spec?.nodeName = "n1"
         p.spec?.tolerations = tolerations
+        var st = PodStatus(phase: "Running")
+        st.conditions = [PodCondition(type: "Ready", status: ready ? "True" : "False", lastTransitionTime: Time(seconds: 1))]
+        p.status = st
         return p
+    }
+
+    @Test func podsOnAnUnreachableNodeAreMarkedNotReady() throws {
+        var core = NodeLifecycleCore()
+        let pods = [podOn("up", tolerations: defaultTolerations, ready: true), podOn("down", tolerations: defaultTolerations)]
+        _ = core.evaluate(nodes: [node()], leases: ["n1": lease(renewedAt: 0)], pods: pods, now: 1000)
+        #expect(core.evaluate(nodes: [node()], leases: ["n1": lease(renewedAt: 0)], pods: pods, now: 1040).markNotReady.isEmpty)
+        let plan = core.evaluate(nodes: [node()], leases: ["n1": lease(renewedAt: 0)], pods: pods, now: 1041)
+        #expect(plan.markNotReady.map { $0.metadata.name } == ["up"])
+        let c = try #require(plan.markNotReady.first?.status?.condition("Ready"))
+        #expect(c.status == "False")
+        #expect(c.lastTransitionTime == Time(seconds: 1041))
+        #expect(plan.evictions.isEmpty)
     }
 
     /// kube's DefaultTolerationSeconds admission adds these.

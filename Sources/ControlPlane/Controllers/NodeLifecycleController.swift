@@ -52,6 +52,9 @@ final class NodeLifecycleController: Sendable {
             try await attempt({ _ = try await self.client.patch(Node.self, name: name, patchType: .merge, body: body) },
                               tolerating: { $0.isNotFound })
         }
+        for pod in plan.markNotReady {
+            try await attempt({ _ = try await self.client.updateStatus(pod) }, tolerating: { $0.isConflict || $0.isNotFound })
+        }
         for pod in plan.evictions {
             logger.info("evicting pod from tainted node", metadata: ["pod": "\(cacheKey(pod.metadata))", "node": "\(pod.spec?.nodeName ?? "")"])
             try await attempt({

@@ -8,6 +8,9 @@ public struct NodeLifecyclePlan: Sendable {
     public var taintUpdates: [String: [Taint]] = [:]
     /// Pods to delete: on a NoExecute-tainted node past their toleration.
     public var evictions: [Pod] = []
+    /// Pods on a node that is not Ready whose Ready condition should become False (kube's
+    /// MarkPodsNotReady), so Services stop sending them traffic before any eviction.
+    public var markNotReady: [Pod] = []
     /// When (controller clock, seconds) something will next be due, if anything.
     public var nextCheck: Double?
 }
@@ -99,6 +102,19 @@ public struct NodeLifecycleCore: Sendable {
                 }
             }
             if taints != current { plan.taintUpdates[name] = taints }
+            if ready != "True" {
+                for pod in podsByNode[name] ?? [] where pod.status?.condition("Ready")?.status == "True" {
+                    var p = pod
+                    p.status?.conditions = (pod.status?.conditions ?? []).map { c in
+                        guard c.type == "Ready" else { return c }
+                        var c = c
+                        c.status = "False"
+                        c.lastTransitionTime = nowTime
+                        return c
+                    }
+                    plan.markNotReady.append(p)
+                }
+            }
 
             // Eviction under NoExecute taints.
             let noExecute = taints.filter { $0.effect == "NoExecute" }
