@@ -278,3 +278,15 @@ import Testing
         #expect(!templatesEqualIgnoringHash(t, deployment(image: "other").spec!.template))
     }
 }
+
+@Suite struct DeploymentPlanTests {
+    @Test func repeatedReplicaSetWritesAreFolded() {
+        func rs(_ name: String, _ replicas: Int32) -> ReplicaSet {
+            ReplicaSet(metadata: ObjectMeta(name: name), spec: ReplicaSetSpec(replicas: replicas, selector: LabelSelector()))
+        }
+        var plan = DeploymentPlan()
+        plan.actions = [.updateReplicaSet(rs("old", 3)), .createReplicaSet(rs("new", 1)), .updateStatus(DeploymentStatus()),
+                        .updateReplicaSet(rs("old", 2)), .updateReplicaSet(rs("new", 2))]
+        #expect(plan.coalesced == [.updateReplicaSet(rs("old", 2)), .createReplicaSet(rs("new", 2)), .updateStatus(DeploymentStatus())])
+    }
+}

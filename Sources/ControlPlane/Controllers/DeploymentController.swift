@@ -56,7 +56,7 @@ final class DeploymentController: Sendable {
                                                   pods: informers.pods.cache.list(namespace: ns), now: Time.now())
         var lastStatus: DeploymentStatus?
         var annotations: [String: String]?
-        for action in plan.actions {
+        for action in plan.coalesced {
             switch action {
             case .createReplicaSet(let rs):
                 if !(try await attempt({ _ = try await self.client.create(rs) }, tolerating: { $0.isAlreadyExists })) { queue.add(key) }

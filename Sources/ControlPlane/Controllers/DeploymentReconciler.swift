@@ -15,6 +15,32 @@ public struct DeploymentPlan: Sendable {
     public var actions: [DeploymentAction] = []
     /// Sync again after this many seconds (to notice a progress deadline passing).
     public var requeueAfter: Int64?
+
+    /// The actions with repeated writes of one ReplicaSet folded into one: each update carries the
+    /// ReplicaSet as it should end up, so only the last counts, and a ReplicaSet created in this plan
+    /// is created in its final form (two PUTs from one cached resourceVersion would conflict).
+    public var coalesced: [DeploymentAction] {
+        var out: [DeploymentAction] = []
+        var index: [String: Int] = [:]
+        for a in actions {
+            switch a {
+            case .createReplicaSet(let rs):
+                index[rs.metadata.name ?? ""] = out.count
+                out.append(a)
+            case .updateReplicaSet(let rs):
+                let name = rs.metadata.name ?? ""
+                if let i = index[name] {
+                    if case .createReplicaSet = out[i] { out[i] = .createReplicaSet(rs) } else { out[i] = .updateReplicaSet(rs) }
+                } else {
+                    index[name] = out.count
+                    out.append(a)
+                }
+            default:
+                out.append(a)
+            }
+        }
+        return out
+    }
 }
 
 /// The Deployment controller's sync as a pure function of the Deployment, the ReplicaSets and pods
