@@ -9,9 +9,11 @@ final class DeploymentController: Sendable {
     let informers: SharedInformers
     let queue = WorkQueue<String>()
     let logger: Logger
+    let events: EventRecorder
 
     init(client: KubeAPIClient, informers: SharedInformers, logger: Logger) {
         self.client = client
+        events = EventRecorder(client: client, component: "deployment-controller", logger: logger)
         self.informers = informers
         self.logger = logger
         informers.deployments.addHandler(InformerHandler(
@@ -45,6 +47,14 @@ final class DeploymentController: Sendable {
         }
     }
 
+    /// kube's ScalingReplicaSet event ("Scaled up replica set web-5d8f9 from 0 to 3").
+    func scaled(_ d: Deployment, _ rs: ReplicaSet, from old: Int32) {
+        let new = rs.spec?.replicas ?? 0
+        guard new != old else { return }
+        events.event(d, type: .normal, reason: "ScalingReplicaSet",
+                     message: "Scaled \(new > old ? "up" : "down") replica set \(rs.metadata.name ?? "") from \(old) to \(new)")
+    }
+
     func run(workers: Int) async {
         await runWorkers("deployment", queue: queue, workers: workers, logger: logger) { [self] key in try await sync(key) }
     }
@@ -59,12 +69,18 @@ final class DeploymentController: Sendable {
         for action in plan.coalesced {
             switch action {
             case .createReplicaSet(let rs):
-                if !(try await attempt({ _ = try await self.client.create(rs) }, tolerating: { $0.isAlreadyExists })) { queue.add(key) }
+                if try await attempt({ _ = try await self.client.create(rs) }, tolerating: { $0.isAlreadyExists }) {
+                    scaled(d, rs, from: 0)
+                } else {
+                    queue.add(key)
+                }
             case .updateReplicaSet(let rs):
+                let before = informers.replicaSets.cache.get(namespace: rs.metadata.namespace, name: rs.metadata.name ?? "")
                 if !(try await attempt({ _ = try await self.client.update(rs) }, tolerating: { $0.isConflict })) {
                     queue.add(key)
                     return
                 }
+                scaled(d, rs, from: before?.spec?.replicas ?? 0)
             case .deleteReplicaSet(let rs):
                 try await attempt({
                     try await self.client.delete(ReplicaSet.self, name: rs.metadata.name ?? "", namespace: rs.metadata.namespace,

@@ -13,9 +13,11 @@ final class ReplicaSetController: Sendable {
     let queue = WorkQueue<String>()
     let expectations = Mutex(ControllerExpectations())
     let logger: Logger
+    let events: EventRecorder
 
     init(client: KubeAPIClient, informers: SharedInformers, logger: Logger) {
         self.client = client
+        events = EventRecorder(client: client, component: "replicaset-controller", logger: logger)
         self.informers = informers
         self.logger = logger
         informers.replicaSets.addHandler(InformerHandler(
@@ -84,7 +86,13 @@ final class ReplicaSetController: Sendable {
             while remaining > 0 {
                 let n = min(batch, remaining)
                 let failures = await withTaskGroup(of: Bool.self) { g -> Int in
-                    for _ in 0..<n { g.addTask { (try? await self.client.create(template)) != nil } }
+                    for _ in 0..<n {
+                        g.addTask {
+                            guard let pod = try? await self.client.create(template) else { return false }
+                            self.events.event(rs, type: .normal, reason: "SuccessfulCreate", message: "Created pod: \(pod.metadata.name ?? "")")
+                            return true
+                        }
+                    }
                     var failed = 0
                     for await ok in g where !ok { failed += 1 }
                     return failed
@@ -104,7 +112,11 @@ final class ReplicaSetController: Sendable {
                 let deleted = try await attempt({
                     try await self.client.delete(Pod.self, name: p.metadata.name ?? "", namespace: p.metadata.namespace)
                 }, tolerating: { $0.isNotFound })
-                if !deleted { expectations.withLock { $0.deletionObserved(key, podKey: cacheKey(p.metadata)) } }
+                if deleted {
+                    events.event(rs, type: .normal, reason: "SuccessfulDelete", message: "Deleted pod: \(p.metadata.name ?? "")")
+                } else {
+                    expectations.withLock { $0.deletionObserved(key, podKey: cacheKey(p.metadata)) }
+                }
             }
         }
         if rs.status != plan.status {
