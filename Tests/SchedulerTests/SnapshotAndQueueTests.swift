@@ -197,3 +197,16 @@ enum ProcessInfoLite {
         guard case .bind = st.next(now: 1) else { Issue.record("not retried"); return }
     }
 }
+
+@Suite struct BindFailureTests {
+    @Test func aDeletedPodIsNotRetried() {
+        var st = SchedulerState()
+        st.nodeUpserted(node("a"), now: 0)
+        st.podUpserted(pod("p"), now: 0)
+        guard case .bind(let p, _) = st.next(now: 0) else { Issue.record("no bind"); return }
+        st.bindFailed(p, now: 0, podGone: true)
+        #expect(st.queue.count == 0)
+        #expect(st.snapshot.node(named: "a")?.podCount == 0)
+        #expect(st.next(now: 100) == nil)
+    }
+}

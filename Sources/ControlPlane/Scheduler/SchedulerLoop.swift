@@ -124,7 +124,8 @@ public final class SchedulerLoop: Sendable {
         } catch {
             config.logger.warning("binding failed", metadata: ["pod": "\(SchedulerSnapshot.key(of: pod))", "node": "\(node)",
                                                                "error": "\(error)"])
-            state.withLock { $0.bindFailed(pod, now: Self.now()) }
+            let gone = error.isNotFound
+            state.withLock { $0.bindFailed(pod, now: Self.now(), podGone: gone) }
             wake.yield()
         }
     }

@@ -77,10 +77,11 @@ public struct SchedulerState: Sendable {
         }
     }
 
-    /// The binding failed (pod gone, conflict): forget the assumption and retry after back-off.
-    public mutating func bindFailed(_ pod: Pod, now: Double) {
+    /// The binding failed: forget the assumption; retry after back-off unless the pod is gone.
+    public mutating func bindFailed(_ pod: Pod, now: Double, podGone: Bool = false) {
         let key = SchedulerSnapshot.key(of: pod)
         snapshot.removePod(key: key)
-        queue.addBackoff(key, pod, now: now)
+        if !podGone { queue.addBackoff(key, pod, now: now) }
+        queue.clusterChanged(now: now)
     }
 }
