@@ -210,3 +210,31 @@ enum ProcessInfoLite {
         #expect(st.next(now: 100) == nil)
     }
 }
+
+@Suite struct QueueFlushThrottleTests {
+    @Test func flushRunsAtMostEveryIntervalUnlessForced() {
+        var q = SchedulingQueue<Int>()
+        q.add("p", 1)
+        _ = q.pop()
+        q.failed("p", now: 0)
+        q.clusterChanged(now: 0)  // forced flush at 0: still backing off (1 s)
+        q.flush(now: 1.05)
+        #expect(q.pop()?.key == "p")  // 1.05 − 0 ≥ interval: flushed, back-off over
+        q.failed("p", now: 1.05)
+        q.clusterChanged(now: 1.06)
+        q.flush(now: 3.1)  // back-off of 2 s over at 3.05, last flush at 1.06: runs
+        #expect(q.pop()?.key == "p")
+        q.failed("p", now: 10)
+        q.clusterChanged(now: 14.5)  // forced: back-off (4 s) over at 14
+        #expect(q.pop()?.key == "p")
+    }
+
+    @Test func tenThousandPendingPodsPopInOnePass() {
+        var st = SchedulerState()
+        st.nodeUpserted(node("a", cpu: "1000", memory: "1000Gi", pods: 20000), now: 0)
+        for i in 0..<10000 { st.podUpserted(pod("p\(i)", [container(cpu: "10m")]), now: 0) }
+        var bound = 0
+        while case .bind = st.next(now: 1) { bound += 1 }
+        #expect(bound == 10000)
+    }
+}

@@ -20,6 +20,10 @@ public struct SchedulingQueue<Item: Sendable>: Sendable {
     private var entries: [String: Entry] = [:]
     private var state: [String: Where] = [:]
     private enum Where { case active, backoff, unschedulable, inFlight }
+    /// Flushing walks every queued pod: between cluster events it runs at most every `flushInterval`
+    /// seconds, so popping thousands of pods stays linear.
+    public var flushInterval: Double = 0.1
+    private var lastFlush = -Double.infinity
 
     public init() {}
 
@@ -101,11 +105,13 @@ public struct SchedulingQueue<Item: Sendable>: Sendable {
     /// A node was added or changed, or a pod was deleted: every parked pod may fit now.
     public mutating func clusterChanged(now: Double) {
         for (key, w) in state where w == .unschedulable { state[key] = .backoff }
-        flush(now: now)
+        flush(now: now, force: true)
     }
 
     /// Moves pods whose back-off has run out to active, and pods parked too long to back-off.
-    public mutating func flush(now: Double) {
+    public mutating func flush(now: Double, force: Bool = false) {
+        if !force && now - lastFlush < flushInterval { return }
+        lastFlush = now
         for (key, w) in state {
             guard let e = entries[key] else { continue }
             switch w {
