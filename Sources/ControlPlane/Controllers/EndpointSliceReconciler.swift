@@ -102,7 +102,7 @@ public enum EndpointSliceReconciler {
                 var s = slice
                 s.endpoints = kept
                 s.metadata.labels = (slice.metadata.labels ?? [:]).merging(labels) { $1 }
-                if s != slice { plan.update.append(s) } else { plan.update.append(s) }
+                plan.update.append(s)  // unchanged ones are dropped below
             }
             // Fill room in kept slices, then make new ones.
             var leftovers = remaining.keys.sorted().compactMap { remaining[$0] }
