@@ -135,7 +135,17 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "EtcdAPITests", dependencies: ["EtcdAPI", "Store"]),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeAPI"]),
+        // A real HTTPS server on loopback (NIO + NIOSSL) stands opposite the client's transport.
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: [
+                "KubeClient", "KubeAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "KubeAPI"]),
         .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeAPI"]),
         // End to end: `swiftlet server` / `swiftlet store` as real processes, driven by kubectl and etcdctl.

@@ -1,0 +1,142 @@
+import KubeAPI
+
+/// Nodes and what their bound pods use, updated incrementally from pod and node events (never rebuilt
+/// per scheduling cycle). Node slots are stable: a deleted node's slot is reused by the next new node.
+public struct SchedulerSnapshot: Sendable {
+    public private(set) var slots: [NodeEntry?] = []
+    /// Live slots in insertion order: the order the scheduler walks (with a rotating start).
+    public private(set) var live: [Int] = []
+    private var slotByName: [String: Int] = [:]
+    private var freeSlots: [Int] = []
+    private var pods: [String: AssignedPod] = [:]
+    private var podsByNode: [String: Set<String>] = [:]
+    private var ownerIDs: [String: Int32] = [:]
+    /// Per slot, the plain numbers the hot loop reads (kept in step with `slots`).
+    public private(set) var numbers: [NodeNumbers] = []
+    /// Per owner, pods per slot: spreading reads one owner's map instead of every node's.
+    public private(set) var ownerSlots: [Int32: [Int32: Int32]] = [:]
+    private var zoneIDs: [String: Int32] = [:]
+    public var zoneCount: Int { zoneIDs.count }
+
+    public init() {}
+
+    public var nodeCount: Int { live.count }
+    public var podCount: Int { pods.count }
+    public func node(named name: String) -> NodeEntry? { slotByName[name].flatMap { slots[$0] } }
+    public func slot(named name: String) -> Int? { slotByName[name] }
+    public func isAccounted(_ podKey: String) -> Bool { pods[podKey] != nil }
+
+    /// The interned id of a controller owner uid (stable for the snapshot's life).
+    public mutating func ownerID(_ uid: String) -> Int32 {
+        if let id = ownerIDs[uid] { return id }
+        let id = Int32(ownerIDs.count)
+        ownerIDs[uid] = id
+        return id
+    }
+
+    public func existingOwnerID(_ uid: String) -> Int32? { ownerIDs[uid] }
+
+    public func numbers(named name: String) -> NodeNumbers? { slotByName[name].map { numbers[$0] } }
+
+    private mutating func refresh(_ s: Int) {
+        guard let e = slots[s] else {
+            numbers[s] = NodeNumbers()
+            return
+        }
+        var zone: Int32 = -1
+        if let z = e.zone {
+            if let id = zoneIDs[z] {
+                zone = id
+            } else {
+                zone = Int32(zoneIDs.count)
+                zoneIDs[z] = zone
+            }
+        }
+        numbers[s] = NodeNumbers(e, zoneID: zone)
+    }
+
+    private mutating func setOwnerCounts(slot s: Int, _ counts: [Int32: Int32], present: Bool) {
+        for (o, n) in counts { ownerSlots[o, default: [:]][Int32(s)] = present ? n : nil }
+    }
+
+    private mutating func account(_ pod: AssignedPod, slot s: Int, sign: Int64) {
+        slots[s]?.add(pod, sign: sign)
+        refresh(s)
+        if let o = pod.ownerID {
+            ownerSlots[o, default: [:]][Int32(s)] = slots[s]?.ownerCounts[o]
+        }
+    }
+
+    // MARK: Nodes
+
+    public mutating func upsertNode(_ node: Node) {
+        guard let name = node.metadata.name else { return }
+        var entry = NodeEntry(node)
+        if let s = slotByName[name], let old = slots[s] {
+            entry.takeUsage(from: old)
+            slots[s] = entry
+            refresh(s)
+            return
+        }
+        // A node (re)appearing: count the pods already bound to it by name.
+        for key in podsByNode[name] ?? [] {
+            if let p = pods[key] { entry.add(p, sign: 1) }
+        }
+        let s: Int
+        if let free = freeSlots.popLast() {
+            s = free
+            slots[s] = entry
+        } else {
+            s = slots.count
+            slots.append(entry)
+            numbers.append(NodeNumbers())
+        }
+        slotByName[name] = s
+        live.append(s)
+        refresh(s)
+        setOwnerCounts(slot: s, entry.ownerCounts, present: true)
+    }
+
+    public mutating func removeNode(named name: String) {
+        guard let s = slotByName.removeValue(forKey: name) else { return }
+        if let old = slots[s] { setOwnerCounts(slot: s, old.ownerCounts, present: false) }
+        slots[s] = nil
+        refresh(s)
+        freeSlots.append(s)
+        if let i = live.firstIndex(of: s) { live.remove(at: i) }
+    }
+
+    // MARK: Pods
+
+    public static func key(of pod: Pod) -> String { (pod.metadata.namespace ?? "") + "/" + (pod.metadata.name ?? "") }
+
+    /// Accounts `pod` if it is bound and not finished; forgets it otherwise (an update that moves a pod
+    /// to Succeeded/Failed releases its resources, as kube's cache does).
+    public mutating func upsertPod(_ pod: Pod) {
+        let key = Self.key(of: pod)
+        let phase = pod.status?.phase
+        guard let nodeName = pod.spec?.nodeName, !nodeName.isEmpty, phase != "Succeeded", phase != "Failed" else {
+            removePod(key: key)
+            return
+        }
+        let owner = pod.metadata.controllerRef.map { ownerID($0.uid) }
+        assume(AssignedPod(key: key, nodeName: nodeName, requests: PodRequests(pod.spec), ownerID: owner))
+    }
+
+    /// Accounts a pod on a node before the API server has confirmed the binding (kube's "assume").
+    public mutating func assume(_ pod: AssignedPod) {
+        removePod(key: pod.key)
+        pods[pod.key] = pod
+        podsByNode[pod.nodeName, default: []].insert(pod.key)
+        if let s = slotByName[pod.nodeName] { account(pod, slot: s, sign: 1) }
+    }
+
+    public mutating func removePod(_ pod: Pod) { removePod(key: Self.key(of: pod)) }
+
+    public mutating func removePod(key: String) {
+        guard let old = pods.removeValue(forKey: key) else { return }
+        podsByNode[old.nodeName]?.remove(key)
+        if podsByNode[old.nodeName]?.isEmpty == true { podsByNode[old.nodeName] = nil }
+        if let s = slotByName[old.nodeName] { account(old, slot: s, sign: -1) }
+    }
+}

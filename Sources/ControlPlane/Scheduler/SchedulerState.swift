@@ -1,0 +1,87 @@
+import KubeAPI
+
+/// A scheduling decision for the shell to carry out.
+public enum SchedulingDecision: Hashable, Sendable {
+    /// POST pods/{name}/binding to this node.
+    case bind(Pod, node: String)
+    /// Record FailedScheduling and set PodScheduled=False (reason Unschedulable) with this message.
+    case unschedulable(Pod, message: String)
+}
+
+/// The scheduler's whole state as a value: the snapshot fed by pod and node events, the queue of
+/// pending pods, the algorithm. The shell feeds watch events in and carries decisions out.
+public struct SchedulerState: Sendable {
+    public var snapshot = SchedulerSnapshot()
+    public var queue = SchedulingQueue<Pod>()
+    public var algorithm: ScheduleAlgorithm
+    public let schedulerName: String
+
+    public init(schedulerName: String = "default-scheduler", seed: UInt64 = 0x5eed, percentageOfNodesToScore: Int = 0) {
+        self.schedulerName = schedulerName
+        algorithm = ScheduleAlgorithm(seed: seed, percentageOfNodesToScore: percentageOfNodesToScore)
+    }
+
+    /// Whether this scheduler should place the pod: not bound, ours, not finished or being deleted.
+    public func isPending(_ pod: Pod) -> Bool {
+        let phase = pod.status?.phase
+        return (pod.spec?.nodeName ?? "").isEmpty && (pod.spec?.schedulerName ?? "default-scheduler") == schedulerName
+            && pod.metadata.deletionTimestamp == nil && phase != "Succeeded" && phase != "Failed"
+    }
+
+    public mutating func podUpserted(_ pod: Pod, now: Double) {
+        let key = SchedulerSnapshot.key(of: pod)
+        if isPending(pod) {
+            queue.add(key, pod)
+            return
+        }
+        queue.remove(key)
+        let wasAccounted = snapshot.isAccounted(key)
+        snapshot.upsertPod(pod)
+        // A bound pod that finished frees its node: parked pods may fit now.
+        if wasAccounted && !snapshot.isAccounted(key) { queue.clusterChanged(now: now) }
+    }
+
+    public mutating func podDeleted(_ pod: Pod, now: Double) {
+        let key = SchedulerSnapshot.key(of: pod)
+        queue.remove(key)
+        if snapshot.isAccounted(key) {
+            snapshot.removePod(key: key)
+            queue.clusterChanged(now: now)
+        }
+    }
+
+    public mutating func nodeUpserted(_ node: Node, now: Double) {
+        snapshot.upsertNode(node)
+        queue.clusterChanged(now: now)
+    }
+
+    public mutating func nodeDeleted(_ node: Node) {
+        if let name = node.metadata.name { snapshot.removeNode(named: name) }
+    }
+
+    /// Schedules the next active pod, if any. A chosen node is assumed at once, so the next pod
+    /// sees its resources taken before the binding is confirmed.
+    public mutating func next(now: Double) -> SchedulingDecision? {
+        queue.flush(now: now)
+        guard let (key, pod) = queue.pop() else { return nil }
+        let info = PodSchedulingInfo(pod, snapshot: &snapshot)
+        let result = algorithm.schedule(info, in: snapshot)
+        switch result {
+        case .node(let name):
+            snapshot.assume(AssignedPod(key: key, nodeName: name, requests: info.requests, ownerID: info.ownerID))
+            queue.done(key)
+            return .bind(pod, node: name)
+        case .unschedulable, .noNodes:
+            queue.failed(key, now: now)
+            return .unschedulable(pod, message: result.message ?? "")
+        }
+    }
+
+    /// The binding failed: forget the assumption; retry after back-off unless the pod is gone.
+    public mutating func bindFailed(_ pod: Pod, now: Double, podGone: Bool = false) {
+        let key = SchedulerSnapshot.key(of: pod)
+        snapshot.removePod(key: key)
+        if !podGone { queue.addBackoff(key, pod, now: now) }
+        queue.clusterChanged(now: now)
+    }
+}
