@@ -68,7 +68,9 @@ extension EtcdRPCError {
         if let cluster = error as? EtcdClusterError { return etcdError(for: cluster).rpcError }
         if let client = error as? KeyValueClientError {
             switch client {
-            case .unavailable(let why): return (EtcdRPCError(rawValue: why) ?? .noLeader).rpcError
+            case .unavailable(let why):
+                if let known = EtcdRPCError(rawValue: why) { return known.rpcError }
+                return (why.contains("leader") ? EtcdRPCError.noLeader : .stopped).rpcError
             case .requestTooLarge: return EtcdRPCError.requestTooLarge.rpcError
             case .timeout(let why): return (EtcdRPCError(rawValue: why) ?? .timeout).rpcError
             case .rejected(let why):

@@ -10,7 +10,7 @@ struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
             try Self.checkURLs(request.peerUrls)
             let (added, members) = try await backend.memberAdd(peerURLs: request.peerUrls, isLearner: request.isLearner)
             var r = Etcdserverpb_MemberAddResponse()
-            r.header = backend.header()
+            r.header = await backend.header()
             r.member = Etcdserverpb_Member(added)
             r.members = members.map(Etcdserverpb_Member.init)
             return r
@@ -21,7 +21,7 @@ struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
         try await etcdCall {
             let members = try await backend.memberRemove(id: request.id)
             var r = Etcdserverpb_MemberRemoveResponse()
-            r.header = backend.header()
+            r.header = await backend.header()
             r.members = members.map(Etcdserverpb_Member.init)
             return r
         }
@@ -32,7 +32,7 @@ struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
             try Self.checkURLs(request.peerUrls)
             let members = try await backend.memberUpdate(id: request.id, peerURLs: request.peerUrls)
             var r = Etcdserverpb_MemberUpdateResponse()
-            r.header = backend.header()
+            r.header = await backend.header()
             r.members = members.map(Etcdserverpb_Member.init)
             return r
         }
@@ -42,7 +42,7 @@ struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
         try await etcdCall {
             var r = Etcdserverpb_MemberListResponse()
             r.members = try await backend.memberList().map(Etcdserverpb_Member.init)
-            r.header = backend.header()
+            r.header = await backend.header()
             return r
         }
     }
@@ -51,7 +51,7 @@ struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
         try await etcdCall {
             let members = try await backend.memberPromote(id: request.id)
             var r = Etcdserverpb_MemberPromoteResponse()
-            r.header = backend.header()
+            r.header = await backend.header()
             r.members = members.map(Etcdserverpb_Member.init)
             return r
         }

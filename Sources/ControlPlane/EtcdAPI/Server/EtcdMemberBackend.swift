@@ -5,10 +5,10 @@ import Store
 // Maintenance services. `StoreMember` provides it (StoreMember+EtcdMemberBackend.swift).
 
 public protocol EtcdMemberBackend: KeyValueClient {
-    /// cluster_id, member_id and raft_term as etcd puts them in every response header. Cheap: no I/O.
-    func headerIdentity() -> EtcdHeaderIdentity
-    /// The member's current (applied) revision, for headers of responses that do not carry one.
-    func currentRevision() -> Int64
+    /// cluster_id, member_id, raft_term and the current revision as etcd puts them in every response
+    /// header (the revision only where the response carries none of its own). Called for every
+    /// response: may be a little stale, must be cheap.
+    func headerState() async -> EtcdHeaderState
 
     /// Ids of the live leases, ascending (etcd's LeaseLeases).
     func leaseIDs() async throws -> [Int64]
@@ -23,15 +23,17 @@ public protocol EtcdMemberBackend: KeyValueClient {
     func status() async throws -> EtcdMemberStatus
 }
 
-public struct EtcdHeaderIdentity: Hashable, Sendable {
+public struct EtcdHeaderState: Hashable, Sendable {
     public var clusterID: UInt64
     public var memberID: UInt64
     public var raftTerm: UInt64
+    public var revision: Int64
 
-    public init(clusterID: UInt64, memberID: UInt64, raftTerm: UInt64) {
+    public init(clusterID: UInt64, memberID: UInt64, raftTerm: UInt64, revision: Int64) {
         self.clusterID = clusterID
         self.memberID = memberID
         self.raftTerm = raftTerm
+        self.revision = revision
     }
 }
 

@@ -11,7 +11,7 @@ struct KVService: Etcdserverpb_KV.SimpleServiceProtocol {
         try await etcdCall {
             if request.key.isEmpty { throw EtcdRPCError.emptyKey.rpcError }
             let r = try await backend.range(try request.mvcc())
-            return Etcdserverpb_RangeResponse(r, header: backend.header(revision: r.revision))
+            return Etcdserverpb_RangeResponse(r, header: await backend.header(revision: r.revision))
         }
     }
 
@@ -22,7 +22,7 @@ struct KVService: Etcdserverpb_KV.SimpleServiceProtocol {
             if request.ignoreLease && request.lease != 0 { throw EtcdRPCError.leaseProvided.rpcError }
             try limits.check(request)
             let r = try await backend.put(request.mvcc)
-            return Etcdserverpb_PutResponse(r, header: backend.header(revision: r.revision))
+            return Etcdserverpb_PutResponse(r, header: await backend.header(revision: r.revision))
         }
     }
 
@@ -30,7 +30,7 @@ struct KVService: Etcdserverpb_KV.SimpleServiceProtocol {
         try await etcdCall {
             if request.key.isEmpty { throw EtcdRPCError.emptyKey.rpcError }
             let r = try await backend.deleteRange(request.mvcc)
-            return Etcdserverpb_DeleteRangeResponse(r, header: backend.header(revision: r.revision))
+            return Etcdserverpb_DeleteRangeResponse(r, header: await backend.header(revision: r.revision))
         }
     }
 
@@ -38,7 +38,7 @@ struct KVService: Etcdserverpb_KV.SimpleServiceProtocol {
         try await etcdCall {
             try limits.check(request)
             let r = try await backend.txn(try request.mvcc())
-            return Etcdserverpb_TxnResponse(r, header: backend.header(revision: r.revision))
+            return Etcdserverpb_TxnResponse(r, header: await backend.header(revision: r.revision))
         }
     }
 
@@ -46,7 +46,7 @@ struct KVService: Etcdserverpb_KV.SimpleServiceProtocol {
         try await etcdCall {
             let revision = try await backend.compact(revision: request.revision)
             var response = Etcdserverpb_CompactionResponse()
-            response.header = backend.header(revision: revision)
+            response.header = await backend.header(revision: revision)
             return response
         }
     }

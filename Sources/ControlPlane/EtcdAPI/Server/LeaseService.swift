@@ -10,24 +10,13 @@ struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
 
     func leaseGrant(request: Etcdserverpb_LeaseGrantRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseGrantResponse {
         try await etcdCall {
-            let grant = try await grantWithID(ttl: request.ttl, id: request.id)
+            // The member picks a random id when the client leaves it 0, as etcd.
+            let grant = try await backend.leaseGrant(ttl: request.ttl, id: request.id)
             var r = Etcdserverpb_LeaseGrantResponse()
-            r.header = backend.header(revision: grant.revision)
+            r.header = await backend.header(revision: grant.revision)
             r.id = grant.id
             r.ttl = grant.ttl
             return r
-        }
-    }
-
-    /// etcd picks a random positive id when the client leaves it 0; a clash with a live lease picks again.
-    func grantWithID(ttl: Int64, id: Int64) async throws -> LeaseGrant {
-        if id != 0 { return try await backend.leaseGrant(ttl: ttl, id: id) }
-        var attempts = 0
-        while true {
-            let candidate = Int64.random(in: 1...Int64.max)
-            do { return try await backend.leaseGrant(ttl: ttl, id: candidate) } catch MVCCError.leaseExists(_) where attempts < 3 {
-                attempts += 1
-            }
         }
     }
 
@@ -35,7 +24,7 @@ struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
         try await etcdCall {
             try await backend.leaseRevoke(id: request.id)
             var r = Etcdserverpb_LeaseRevokeResponse()
-            r.header = backend.header()
+            r.header = await backend.header()
             return r
         }
     }
@@ -53,7 +42,7 @@ struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
             } catch {
                 throw EtcdRPCError.rpcError(for: error)
             }
-            r.header = backend.header()
+            r.header = await backend.header()
             try await response.write(r)
         }
     }
@@ -71,7 +60,7 @@ struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
                 // etcd: an unknown lease is TTL -1, not an error.
                 r.ttl = -1
             }
-            r.header = backend.header()
+            r.header = await backend.header()
             return r
         }
     }
@@ -84,7 +73,7 @@ struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
                 s.id = id
                 return s
             }
-            r.header = backend.header()
+            r.header = await backend.header()
             return r
         }
     }

@@ -12,7 +12,7 @@ struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol {
             throw RPCError(code: .unimplemented, message: "etcdserver: alarms are not supported")
         }
         var r = Etcdserverpb_AlarmResponse()
-        r.header = backend.header()
+        r.header = await backend.header()
         return r
     }
 
@@ -20,7 +20,7 @@ struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol {
         try await etcdCall {
             let s = try await backend.status()
             var r = Etcdserverpb_StatusResponse()
-            r.header = backend.header()
+            r.header = await backend.header()
             r.version = s.version
             r.dbSize = s.dbSize
             r.dbSizeInUse = s.dbSizeInUse

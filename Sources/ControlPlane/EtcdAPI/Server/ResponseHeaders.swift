@@ -4,13 +4,13 @@ import Store
 extension EtcdMemberBackend {
     /// etcd's response header: this member's identity and term, with `revision` (the store's current
     /// revision when the response carries none of its own).
-    func header(revision: Int64? = nil) -> Etcdserverpb_ResponseHeader {
-        let identity = headerIdentity()
+    func header(revision: Int64? = nil) async -> Etcdserverpb_ResponseHeader {
+        let state = await headerState()
         var h = Etcdserverpb_ResponseHeader()
-        h.clusterID = identity.clusterID
-        h.memberID = identity.memberID
-        h.raftTerm = identity.raftTerm
-        h.revision = revision ?? currentRevision()
+        h.clusterID = state.clusterID
+        h.memberID = state.memberID
+        h.raftTerm = state.raftTerm
+        h.revision = revision ?? state.revision
         return h
     }
 }

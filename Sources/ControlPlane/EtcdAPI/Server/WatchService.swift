@@ -18,7 +18,7 @@ struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
             }
             group.addTask {
                 defer { session.close() }
-                for try await message in request { session.handle(message) }
+                for try await message in request { await session.handle(message) }
             }
             // Either side ending ends the stream: the client half-closed, or it is gone.
             try await group.next()
@@ -46,21 +46,21 @@ final class WatchSession: Sendable {
         self.sink = sink
     }
 
-    func handle(_ request: Etcdserverpb_WatchRequest) {
+    func handle(_ request: Etcdserverpb_WatchRequest) async {
         switch request.requestUnion {
-        case .createRequest(let create): self.create(create)
-        case .cancelRequest(let cancel): self.cancel(cancel.watchID)
+        case .createRequest(let create): await self.create(create)
+        case .cancelRequest(let cancel): await self.cancel(cancel.watchID)
         case .progressRequest:
             // As etcd 3.4: one response for the whole stream, watch id -1, at the current revision.
             var r = Etcdserverpb_WatchResponse()
-            r.header = backend.header()
+            r.header = await backend.header()
             r.watchID = -1
             sink.yield(r)
         case nil: break
         }
     }
 
-    func create(_ create: Etcdserverpb_WatchCreateRequest) {
+    func create(_ create: Etcdserverpb_WatchCreateRequest) async {
         var filters: WatchFilter = []
         for f in create.filters {
             switch f {
@@ -72,11 +72,11 @@ final class WatchSession: Sendable {
         let watch = WatchCreateRequest(key: [UInt8](create.key), end: [UInt8](create.rangeEnd),
                                        startRevision: create.startRevision, prevKV: create.prevKv,
                                        progressNotify: create.progressNotify, filters: filters)
+        var created = Etcdserverpb_WatchResponse()
+        created.header = await backend.header()
+        created.created = true
         state.withLock { s in
             guard !s.closed else { return }
-            var created = Etcdserverpb_WatchResponse()
-            created.header = backend.header()
-            created.created = true
             let id: Int64
             if create.watchID != 0 {
                 id = create.watchID
@@ -106,7 +106,7 @@ final class WatchSession: Sendable {
         do {
             for try await r in backend.watch(watch) {
                 var out = Etcdserverpb_WatchResponse()
-                out.header = backend.header(revision: r.revision)
+                out.header = await backend.header(revision: r.revision)
                 out.watchID = id
                 out.events = r.events.map(Mvccpb_Event.init)
                 out.compactRevision = r.compactRevision
@@ -118,16 +118,16 @@ final class WatchSession: Sendable {
                 if !emit(id: id, out) { return }
             }
             if Task.isCancelled { return }
-            final.header = backend.header()
+            final.header = await backend.header()
             final.cancelReason = "etcdserver: watch canceled"
         } catch MVCCError.compacted(let revision) {
-            final.header = backend.header()
+            final.header = await backend.header()
             final.compactRevision = revision
         } catch is CancellationError {
             return
         } catch {
             if Task.isCancelled { return }
-            final.header = backend.header()
+            final.header = await backend.header()
             final.cancelReason = EtcdRPCError.rpcError(for: error).message
         }
         emitFinal(id: id, final)
@@ -150,14 +150,14 @@ final class WatchSession: Sendable {
         }
     }
 
-    func cancel(_ id: Int64) {
+    func cancel(_ id: Int64) async {
+        var r = Etcdserverpb_WatchResponse()
+        r.header = await backend.header()
+        r.watchID = id
+        r.canceled = true
         state.withLock { s in
             guard !s.closed, let task = s.watches.removeValue(forKey: id) else { return }
             task.cancel()
-            var r = Etcdserverpb_WatchResponse()
-            r.header = backend.header()
-            r.watchID = id
-            r.canceled = true
             sink.yield(r)
         }
     }
