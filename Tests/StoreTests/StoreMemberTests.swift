@@ -35,11 +35,16 @@ import Testing
             await #expect(throws: MVCCError.compacted(del.revision)) {
                 _ = try await m.range(RangeRequest(key: utf8("a"), revision: p1.revision))
             }
+            #expect(m.currentRevision == del.revision && m.currentLeader == m.memberID && m.currentTerm >= 2)
             let status = try await m.status()
             #expect(status.leader == m.memberID && status.memberID == m.memberID && status.clusterID == m.clusterID)
             #expect(status.raftAppliedIndex >= 7 && status.revision == del.revision && !status.isLearner)
             let members = try await m.memberList()
             #expect(members.count == 1 && members[0].name == "m1" && members[0].clientURLs == ["http://127.0.0.1:2379"])
+            let updated = try await m.memberUpdate(id: m.memberID, peerURLs: ["http://127.0.0.1:1", "http://127.0.0.1:2"])
+            #expect(updated[0].peerURLs == ["http://127.0.0.1:1", "http://127.0.0.1:2"] && updated[0].name == "m1")
+            await #expect(throws: KeyValueClientError.self) { _ = try await m.memberUpdate(id: 12345, peerURLs: ["http://x:1"]) }
+            #expect(try await m.snapshotData().count > 0)
         } catch {
             await m.stop()
             throw error
@@ -115,8 +120,11 @@ import Testing
         let before = try await m.range(RangeRequest(key: utf8("k"), end: utf8("l")))
         await m.stop()
 
-        // Restart ignores the flags' cluster description (same identity) and recovers snapshot + WAL.
-        let again = try await StoreMember.start(config)
+        // Restart ignores the flags' cluster description (here it lists a member that never existed) and
+        // recovers snapshot + WAL.
+        var restart = config
+        restart.initialCluster.append(("ghost", ["http://127.0.0.1:1"]))
+        let again = try await StoreMember.start(restart)
         do {
             let after = try await again.range(RangeRequest(key: utf8("k"), end: utf8("l")))
             #expect(after == before)
