@@ -58,7 +58,7 @@ extension Registry {
             if dryRun { return (desired, false) }
 
             // An object being deleted whose last finalizer went away is deleted now.
-            if desired.meta("deletionTimestamp") != nil && desired.finalizers.isEmpty && !isGracefulPodPending(strategy, desired) {
+            if readyToDelete(strategy, desired) {
                 let release = allocator.releaseOps(strategy, current.object)
                 if let rev = try await store.delete(key, modRevision: current.modRevision, extraOps: release) {
                     desired.setMeta("resourceVersion", .string(String(rev)))
@@ -77,6 +77,13 @@ extension Registry {
                 throw Status.conflict(strategy.groupResource, name: name, "too many concurrent updates, please retry")
             }
         }
+    }
+
+    /// Deletion was requested and nothing holds the object any more: no finalizers (for namespaces, none
+    /// in `spec.finalizers` either) and no pod grace period running.
+    func readyToDelete(_ strategy: ResourceStrategy, _ object: JSONValue) -> Bool {
+        object.meta("deletionTimestamp") != nil && object.finalizers.isEmpty && !isGracefulPodPending(strategy, object)
+            && (object["spec"]?["finalizers"]?.arrayValue ?? []).isEmpty
     }
 
     /// A pod with a deletion grace period still running is kept until the agent confirms (grace 0).

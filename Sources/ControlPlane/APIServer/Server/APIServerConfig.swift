@@ -14,11 +14,15 @@ public struct APIServerConfig: Sendable {
     public var watchBufferSize: Int
     /// How often a watch with `allowWatchBookmarks` gets a BOOKMARK.
     public var bookmarkIntervalSeconds: Double
+    /// Serve lists at resourceVersion "0" and recent watches from per-resource caches.
+    public var watchCache: Bool
+    /// Events each resource's cache keeps for watches that resume from a recent resourceVersion.
+    public var watchCacheCapacity: Int
 
     public init(serviceCIDR: String = "10.96.0.0/12", nodePortRange: ClosedRange<Int> = 30000...32767,
                 version: VersionInfo = VersionInfo(), advertiseAddress: String? = nil, securePort: Int = 6443,
                 defaultWatchTimeoutSeconds: Int = 1800, watchBufferSize: Int = 1000,
-                bookmarkIntervalSeconds: Double = 60) {
+                bookmarkIntervalSeconds: Double = 60, watchCache: Bool = true, watchCacheCapacity: Int = 1024) {
         self.serviceCIDR = serviceCIDR
         self.nodePortRange = nodePortRange
         self.version = version
@@ -27,6 +31,8 @@ public struct APIServerConfig: Sendable {
         self.defaultWatchTimeoutSeconds = defaultWatchTimeoutSeconds
         self.watchBufferSize = watchBufferSize
         self.bookmarkIntervalSeconds = bookmarkIntervalSeconds
+        self.watchCache = watchCache
+        self.watchCacheCapacity = watchCacheCapacity
     }
 }
 

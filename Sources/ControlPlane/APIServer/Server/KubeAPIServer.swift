@@ -11,6 +11,7 @@ public final class KubeAPIServer: APIHandler {
     let client: any KeyValueClient
     let registry: Registry
     let watches: WatchStream
+    let caches: [String: WatchCache]
     let tracker = WatchTracker()
     let logger: Logger
     let background = Mutex<[Task<Void, Never>]>([])
@@ -24,13 +25,24 @@ public final class KubeAPIServer: APIHandler {
         let cidr = IPv4CIDR(config.serviceCIDR) ?? IPv4CIDR("10.96.0.0/12")!
         let objects = ObjectStore(client: store)
         registry = Registry(store: objects, allocator: ServiceAllocator(client: store, cidr: cidr, nodePorts: config.nodePortRange))
-        watches = WatchStream(registry: registry, client: store, config: config)
+        var caches: [String: WatchCache] = [:]
+        if config.watchCache {
+            for info in APIResourceCatalog.resources where info.verbs.contains("watch") {
+                caches[info.name] = WatchCache(strategy: ResourceStrategy(info), capacity: config.watchCacheCapacity)
+            }
+        }
+        self.caches = caches
+        watches = WatchStream(registry: registry, client: store, config: config, caches: caches)
     }
 
     /// Creates what a cluster starts with (default namespaces, the `kubernetes` Service, default
     /// ServiceAccounts) and resumes namespace deletions in progress. Idempotent.
     public func start() async throws {
         try await Bootstrap(server: self).run()
+        for cache in caches.values {
+            let client = self.client, logger = self.logger
+            spawn { await cache.run(client: client, logger: logger) }
+        }
         ready.store(true, ordering: .releasing)
     }
 
@@ -94,8 +106,18 @@ public final class KubeAPIServer: APIHandler {
             return Responses.json(200, Discovery.apiVersions(serverAddress: address))
         case "/apis":
             return Responses.json(200, Discovery.apiGroupList())
+        case "/openapi/v3":
+            return Responses.json(200, OpenAPIPaths.index { path in String(UInt64(bitPattern: Int64(truncatingIfNeeded: path.hashValue & 0x7fffffffffff)), radix: 16) })
         default:
             break
+        }
+        if path.hasPrefix("/openapi/v3/") {
+            let gv = path.dropFirst("/openapi/v3/".count).split(separator: "/").map(String.init)
+            let doc: JSONValue?
+            if gv.count == 2 && gv[0] == "api" { doc = OpenAPIPaths.document(group: "", version: gv[1]) }
+            else if gv.count == 3 && gv[0] == "apis" { doc = OpenAPIPaths.document(group: gv[1], version: gv[2]) }
+            else { doc = nil }
+            if let doc { return Responses.json(200, doc) }
         }
         let parts = info.parts
         if info.apiPrefix == "api", parts.count == 1, let list = Discovery.apiResourceList(group: "", version: parts[0]) {

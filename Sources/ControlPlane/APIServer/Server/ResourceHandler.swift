@@ -30,18 +30,36 @@ extension KubeAPIServer {
             }
             let found = try await registry.get(strategy, namespace: namespace, name: info.name,
                                                resourceVersion: rv == "0" ? nil : rv)
+            if TableOutput.wanted(request.header("accept")) {
+                return TableOutput.response(TableOutput.table([found.object], listMetadata: nil, include: request.queryValue("includeObject")))
+            }
             return Responses.json(200, found.object)
         case "list":
             let options = try ListOptions.parse(request)
             try checkFieldSelector(strategy, options)
-            return Responses.json(200, try await registry.list(strategy, namespace: namespace, options: options))
+            let list: JSONValue
+            if options.resourceVersion == "0", options.continueToken == nil,
+               let cached = caches[strategy.resource]?.list(namespace: namespace, options: options) {
+                list = .object(["kind": .string(strategy.info.kind + "List"), "apiVersion": .string(strategy.info.groupVersion),
+                                "metadata": .object(["resourceVersion": .string(String(cached.revision))]),
+                                "items": .array(cached.items)])
+            } else {
+                list = try await registry.list(strategy, namespace: namespace, options: options)
+            }
+            if TableOutput.wanted(request.header("accept")) {
+                return TableOutput.response(TableOutput.table(list["items"]?.arrayValue ?? [], listMetadata: list["metadata"],
+                                                              include: request.queryValue("includeObject")))
+            }
+            return Responses.json(200, list)
         case "watch":
             var options = try ListOptions.parse(request)
             try checkFieldSelector(strategy, options)
             if !info.name.isEmpty {
                 options.fieldSelector = FieldSelector(options.fieldSelector.terms + [FieldSelector.Term(field: "metadata.name", value: info.name)])
             }
-            let stream = watches.start(WatchRequest(strategy: strategy, namespace: namespace, options: options), tracker: tracker)
+            let asTable = TableOutput.wanted(request.header("accept")) ? request.queryValue("includeObject") ?? "Metadata" : nil
+            let stream = watches.start(WatchRequest(strategy: strategy, namespace: namespace, options: options, tableInclude: asTable),
+                                       tracker: tracker)
             return APIResponse(status: 200, headers: [("content-type", "application/json"), ("transfer-encoding", "chunked")],
                                body: .stream(stream))
         case "create":
@@ -148,7 +166,17 @@ extension KubeAPIServer {
         return (type, try parseJSON(request.body))
     }
 
+    /// Applies a patch to the current object. A resourceVersion the patch leaves as it was is no
+    /// precondition (so races retry); one the patch sets is.
     static func applyPatch(_ type: PatchType, _ patch: JSONValue, to current: JSONValue) throws -> JSONValue {
+        var patched = try applyPatchBody(type, patch, to: current)
+        if patched.objectValue != nil, patched.meta("resourceVersion") == current.meta("resourceVersion") {
+            patched.setMeta("resourceVersion", nil)
+        }
+        return patched
+    }
+
+    static func applyPatchBody(_ type: PatchType, _ patch: JSONValue, to current: JSONValue) throws -> JSONValue {
         switch type {
         case .json:
             return try Patching.jsonPatch(current, patch)

@@ -51,7 +51,8 @@ extension KubeAPIServer {
                 var next = current
                 next.set(["spec", "replicas"], .integer(replicas))
                 // The Scale's resourceVersion is the parent's: a stale one is a conflict.
-                next.setMeta("resourceVersion", desired.meta("resourceVersion") ?? current.meta("resourceVersion"))
+                let wanted = desired.meta("resourceVersion")
+                next.setMeta("resourceVersion", wanted == current.meta("resourceVersion") ? nil : wanted)
                 return next
             }
             return Responses.json(200, KubeAPIServer.scale(of: r.object))

@@ -25,7 +25,7 @@ struct WatchEventFilter: Sendable {
             if let prev = event.prevKV, let old = try? JSONValue.parse(prev.value) { before = matches(old) }
             else if event.kv.version > 1 { before = now }
             switch (before, now) {
-            case (false, true): return (event.kv.version == 1 || event.prevKV != nil ? .added : .added, object)
+            case (false, true): return (.added, object)
             case (true, true): return (event.kv.version == 1 ? .added : .modified, object)
             case (true, false): return (.deleted, object)
             case (false, false): return nil

@@ -12,17 +12,28 @@ struct WatchRequest: Sendable {
     var strategy: ResourceStrategy
     var namespace: String
     var options: ListOptions
+    /// Set when the client asked for Tables: each event's object becomes a one-row Table, with this
+    /// `includeObject` choice.
+    var tableInclude: String? = nil
+
+    func line(_ type: WatchEventType, _ object: JSONValue) -> [UInt8] {
+        guard let include = tableInclude, type != .bookmark, type != .error else { return WatchEventFilter.line(type, object) }
+        return WatchEventFilter.line(type, TableOutput.table([object], listMetadata: nil, include: include))
+    }
 }
 
 final class WatchStream: Sendable {
     let registry: Registry
     let client: any KeyValueClient
     let config: APIServerConfig
+    /// Per resource; a watch the cache can serve never reaches the store.
+    let caches: [String: WatchCache]
 
-    init(registry: Registry, client: any KeyValueClient, config: APIServerConfig) {
+    init(registry: Registry, client: any KeyValueClient, config: APIServerConfig, caches: [String: WatchCache]) {
         self.registry = registry
         self.client = client
         self.config = config
+        self.caches = caches
     }
 
     final class Progress: Sendable {
@@ -35,10 +46,16 @@ final class WatchStream: Sendable {
         let filter = WatchEventFilter(strategy: request.strategy, labelSelector: request.options.labelSelector,
                                       fieldSelector: request.options.fieldSelector)
         let strategy = request.strategy
-        let main = Task {
-            await self.run(request, filter: filter, progress: progress, continuation: continuation)
-            continuation.finish()
+        let cache = caches[strategy.resource]
+        let cacheID = cache?.subscribe(request, continuation: continuation)
+        var mainTask: Task<Void, Never>?
+        if cacheID == nil {
+            mainTask = Task {
+                await self.run(request, filter: filter, progress: progress, continuation: continuation)
+                continuation.finish()
+            }
         }
+        let main = mainTask
         let timeout = request.options.timeoutSeconds ?? config.defaultWatchTimeoutSeconds
         let timer = Task {
             try? await Task.sleep(for: .seconds(timeout))
@@ -51,7 +68,7 @@ final class WatchStream: Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(interval))
                     if Task.isCancelled { break }
-                    let rv = progress.lastRevision.withLock { $0 }
+                    let rv = cacheID != nil ? (cache?.revision ?? 0) : progress.lastRevision.withLock { $0 }
                     guard rv > 0 else { continue }
                     if case .dropped = continuation.yield(WatchStream.bookmark(strategy, rv)) { continuation.finish() }
                 }
@@ -60,7 +77,8 @@ final class WatchStream: Sendable {
         let bookmarks = bookmarkTask
         let id = tracker.add(continuation)
         continuation.onTermination = { _ in
-            main.cancel()
+            main?.cancel()
+            if let cacheID { cache?.unsubscribe(cacheID) }
             timer.cancel()
             bookmarks?.cancel()
             tracker.remove(id)
@@ -103,7 +121,7 @@ final class WatchStream: Sendable {
                 if options.resourceVersion != "0", options.resourceVersion != nil { listOptions.resourceVersionMatch = nil }
                 let list = try await registry.list(request.strategy, namespace: request.namespace, options: listOptions)
                 for item in list["items"]?.arrayValue ?? [] {
-                    guard send(WatchEventFilter.line(.added, item)) else { return }
+                    guard send(request.line(.added, item)) else { return }
                 }
                 let rv = Int64(list["metadata"]?["resourceVersion"]?.stringValue ?? "") ?? 0
                 startRevision = rv + 1
@@ -137,7 +155,7 @@ final class WatchStream: Sendable {
                 }
                 for event in response.events {
                     if let (type, object) = filter.translate(event) {
-                        guard send(WatchEventFilter.line(type, object)) else { return }
+                        guard send(request.line(type, object)) else { return }
                     }
                 }
                 if let last = response.events.last?.kv.modRevision {
