@@ -24,7 +24,8 @@ public final class HTTPSServer: Sendable {
     typealias Listener = NIOAsyncChannel<HTTPConnection.Channel, Never>
 
     private let listener: Listener
-    private let connection: HTTPConnection
+    private let maxBodyBytes: Int
+    private let logger: Logger
     private let shutdownSignal = ShutdownSignal()
     /// The port actually bound (useful when asked for port 0).
     public let port: Int
@@ -41,9 +42,9 @@ public final class HTTPSServer: Sendable {
         }
     }
 
-    /// Binds the listener; `run()` then serves until `beginShutdown()`.
-    public static func bind(host: String, port: Int, tls: TLSMaterial, pipeline: RequestPipeline,
-                            maxBodyBytes: Int, group: any EventLoopGroup, logger: Logger) async throws(StartError) -> HTTPSServer {
+    /// Binds the listener (so the port is known, even when asked for 0); `run(_:)` then serves until
+    /// `beginShutdown()`; clients connecting in between wait in the accept queue.
+    public static func bind(host: String, port: Int, tls: TLSMaterial, maxBodyBytes: Int, group: any EventLoopGroup, logger: Logger) async throws(StartError) -> HTTPSServer {
         let context: NIOSSLContext
         do {
             let chain = try NIOSSLCertificate.fromPEMBytes(Array(tls.certificateChainPEM.utf8))
@@ -80,20 +81,20 @@ public final class HTTPSServer: Sendable {
             throw .bind(host: host, port: port, "\(error)")
         }
         let bound = listener.channel.localAddress?.port ?? port
-        let server = HTTPSServer(listener: listener, port: bound, pipeline: pipeline, maxBodyBytes: maxBodyBytes, logger: logger)
-        return server
+        return HTTPSServer(listener: listener, port: bound, maxBodyBytes: maxBodyBytes, logger: logger)
     }
 
-    private init(listener: Listener, port: Int, pipeline: RequestPipeline, maxBodyBytes: Int, logger: Logger) {
+    private init(listener: Listener, port: Int, maxBodyBytes: Int, logger: Logger) {
         self.listener = listener
         self.port = port
-        self.connection = HTTPConnection(pipeline: pipeline, maxBodyBytes: maxBodyBytes, shutdown: shutdownSignal, logger: logger)
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
     }
 
-    /// Accepts and serves connections; returns once the listener is closed and every connection has
-    /// finished.
-    public func run() async {
-        let connection = self.connection
+    /// Accepts and serves connections through `pipeline`; returns once the listener is closed and
+    /// every connection has finished.
+    public func run(_ pipeline: RequestPipeline) async {
+        let connection = HTTPConnection(pipeline: pipeline, maxBodyBytes: maxBodyBytes, shutdown: shutdownSignal, logger: logger)
         do {
             try await listener.executeThenClose { inbound in
                 await withDiscardingTaskGroup { group in

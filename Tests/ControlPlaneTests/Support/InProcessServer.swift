@@ -85,9 +85,9 @@ struct InProcessServer {
             host: "127.0.0.1", port: 0,
             tls: .init(certificateChainPEM: pki.serving.certificatePEM, privateKeyPEM: pki.serving.keyPEM,
                        clientCAPEM: pki.ca.certificatePEM),
-            pipeline: pipeline, maxBodyBytes: maxBodyBytes, group: MultiThreadedEventLoopGroup.singleton,
+            maxBodyBytes: maxBodyBytes, group: MultiThreadedEventLoopGroup.singleton,
             logger: Logger(label: "test"))
-        let running = Task { await server.run() }
+        let running = Task { await server.run(pipeline) }
         let fixture = InProcessServer(directory: directory, server: server, handler: handler, pki: pki)
         _ = try directory.write("admin.kubeconfig", Kubeconfig.render(
             server: fixture.url, caPEM: pki.ca.certificatePEM,
