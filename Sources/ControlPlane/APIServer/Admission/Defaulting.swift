@@ -8,6 +8,7 @@ enum Defaulting {
         case "pods":
             if var spec = object["spec"], spec.objectValue != nil {
                 defaultPodSpec(&spec)
+                admitPodSpec(&spec)
                 object["spec"] = spec
             }
         case "services": defaultService(&object)
@@ -42,18 +43,8 @@ enum Defaulting {
         if spec["serviceAccountName"] == nil, let sa = spec["serviceAccount"]?.stringValue {
             spec["serviceAccountName"] = .string(sa)
         }
-        setIfAbsent(&spec, "serviceAccountName", .string("default"))
         if let sa = spec["serviceAccountName"] { setIfAbsent(&spec, "serviceAccount", sa) }
         setIfAbsent(&spec, "enableServiceLinks", .bool(true))
-        setIfAbsent(&spec, "preemptionPolicy", .string("PreemptLowerPriority"))
-        setIfAbsent(&spec, "priority", .integer(0))
-        if spec["tolerations"] == nil {
-            // The DefaultTolerationSeconds admission plugin.
-            spec["tolerations"] = .array(["not-ready", "unreachable"].map { taint in
-                .object(["key": .string("node.kubernetes.io/" + taint), "operator": .string("Exists"),
-                         "effect": .string("NoExecute"), "tolerationSeconds": .integer(300)])
-            })
-        }
         for field in ["containers", "initContainers"] {
             guard var list = spec[field]?.arrayValue else { continue }
             for i in list.indices where list[i].objectValue != nil { defaultContainer(&list[i]) }
@@ -76,6 +67,25 @@ enum Defaulting {
             }
             spec["volumes"] = .array(volumes)
         }
+    }
+
+    /// What kube's admission plugins add to a Pod (not to pod templates): the ServiceAccount plugin's
+    /// `default` account, Priority's priority and preemption policy, DefaultTolerationSeconds' tolerations.
+    static func admitPodSpec(_ spec: inout JSONValue) {
+        setIfAbsent(&spec, "serviceAccountName", .string("default"))
+        if let sa = spec["serviceAccountName"] { setIfAbsent(&spec, "serviceAccount", sa) }
+        setIfAbsent(&spec, "preemptionPolicy", .string("PreemptLowerPriority"))
+        setIfAbsent(&spec, "priority", .integer(0))
+        let tolerations = spec["tolerations"]?.arrayValue ?? []
+        var added = tolerations
+        for taint in ["not-ready", "unreachable"] {
+            let key = "node.kubernetes.io/" + taint
+            if !tolerations.contains(where: { $0["key"]?.stringValue == key || ($0["key"] == nil && $0["operator"]?.stringValue == "Exists") }) {
+                added.append(.object(["key": .string(key), "operator": .string("Exists"),
+                                      "effect": .string("NoExecute"), "tolerationSeconds": .integer(300)]))
+            }
+        }
+        spec["tolerations"] = .array(added)
     }
 
     /// `:latest` or no tag pulls Always, anything else IfNotPresent (digests too).

@@ -16,6 +16,7 @@ public final class KubeAPIServer: APIHandler {
     let logger: Logger
     let background = Mutex<[Task<Void, Never>]>([])
     let ready = Atomic<Bool>(false)
+    let cachesStarted = Atomic<Bool>(false)
 
     public init(store: any KeyValueClient, config: APIServerConfig = APIServerConfig(),
                 logger: Logger = Logger(label: "swiftlet.apiserver")) {
@@ -39,9 +40,12 @@ public final class KubeAPIServer: APIHandler {
     /// ServiceAccounts) and resumes namespace deletions in progress. Idempotent.
     public func start() async throws {
         try await Bootstrap(server: self).run()
-        for cache in caches.values {
-            let client = self.client, logger = self.logger
-            spawn { await cache.run(client: client, logger: logger) }
+        // Caches start once, however often start() is called.
+        if cachesStarted.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            for cache in caches.values {
+                let client = self.client, logger = self.logger
+                spawn { await cache.run(client: client, logger: logger) }
+            }
         }
         ready.store(true, ordering: .releasing)
     }
