@@ -1,3 +1,4 @@
+import EtcdAPI
 import Logging
 import Store
 
@@ -15,8 +16,10 @@ struct StoreBackend: Sendable {
     static let memberPeerURL = "http://127.0.0.1:2380"
 
     static func open(_ config: ServerConfig, logger: Logger) async throws -> StoreBackend {
-        guard config.etcdServers.isEmpty else {
-            throw StoreBackendError.unavailable("--etcd-servers: the etcd client is not part of this build yet")
+        if !config.etcdServers.isEmpty {
+            let client = try EtcdClient(endpoints: config.etcdServers)
+            logger.info("using etcd", metadata: ["endpoints": "\(config.etcdServers.joined(separator: ","))"])
+            return StoreBackend(client: client, stopAction: { client.close() })
         }
         let memberConfig = StoreMemberConfig(
             name: memberName, dataDir: config.storeDirectory,
@@ -25,14 +28,5 @@ struct StoreBackend: Sendable {
         let member = try await StoreMember.start(memberConfig)
         logger.info("store member started", metadata: ["dir": "\(config.storeDirectory)", "id": "\(String(member.memberID, radix: 16))"])
         return StoreBackend(client: member, stopAction: { await member.stop(transferLeadership: false) })
-    }
-}
-
-enum StoreBackendError: Error, CustomStringConvertible {
-    case unavailable(String)
-    var description: String {
-        switch self {
-        case .unavailable(let why): why
-        }
     }
 }

@@ -26,6 +26,9 @@ struct MemberBootstrap {
                         + "\(memberIDString(implied.memberID)) of cluster \(memberIDString(implied.clusterID))")
                 }
             }
+        } else if config.initialClusterState == .existing {
+            identity = try joinIdentity(config)
+            fresh = true
         } else {
             guard let implied else {
                 throw StoreMemberError.invalidConfig(
@@ -65,6 +68,25 @@ struct MemberBootstrap {
         }
     }
 
+    /// A member joining an existing cluster asks the members listed in --initial-cluster for the cluster
+    /// id and member list, and finds itself in it by its peer URLs (it must have been added first).
+    static func joinIdentity(_ config: StoreMemberConfig) throws -> MemberDataDir.Identity {
+        let own = Set(config.ownPeerURLs)
+        guard !own.isEmpty else {
+            throw StoreMemberError.invalidConfig("joining an existing cluster needs this member's peer URLs")
+        }
+        let others = config.initialCluster.filter { $0.name != config.name }.flatMap(\.peerURLs).filter { !own.contains($0) }
+        guard !others.isEmpty else {
+            throw StoreMemberError.invalidConfig("--initial-cluster names no existing member to join through")
+        }
+        let (clusterID, membership) = try PeerTransport.queryCluster(urls: others)
+        guard let me = membership.members.first(where: { !own.isDisjoint(with: $0.peerURLs) }) else {
+            throw StoreMemberError.peerRejected("cluster \(memberIDString(clusterID)) has no member with peer URLs "
+                + "\(own.sorted()); add this member (member add) before starting it")
+        }
+        return MemberDataDir.Identity(clusterID: clusterID, memberID: me.id, seed: membership)
+    }
+
     /// The identity a new cluster started with these flags would have; nil when the flags do not
     /// describe one (no initial cluster, or joining an existing cluster, whose ids come from its peers).
     static func impliedIdentity(_ config: StoreMemberConfig) throws -> MemberDataDir.Identity? {
@@ -80,8 +102,9 @@ struct MemberBootstrap {
                 throw StoreMemberError.invalidConfig("--initial-cluster lists the peer URLs \(entry.peerURLs) twice")
             }
             ids.append(id)
-            let clients = entry.name == config.name ? config.advertiseClientURLs : []
-            seed.register(MemberInfo(id: id, name: entry.name, peerURLs: entry.peerURLs, clientURLs: clients))
+            // Client URLs are not in the seed: each member publishes its own through the log once it runs,
+            // so every member learns them the same way.
+            seed.register(MemberInfo(id: id, name: entry.name, peerURLs: entry.peerURLs))
             seed.voters.insert(id)
         }
         let memberID = MemberIdentity.memberID(peerURLs: own.peerURLs, clusterToken: config.initialClusterToken)

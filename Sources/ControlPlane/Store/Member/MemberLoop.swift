@@ -46,6 +46,10 @@ final class MemberLoop: @unchecked Sendable {
     var lastPublishAttempt: Int64 = 0
     let requestIDs: RequestIDGenerator
 
+    /// Synced writes so far (each is one fdatasync at least); tests check that load is batched.
+    var persistCount = 0
+    var proposalCount = 0
+
     // Life cycle.
     var nextTick: Int64
     var stopRequested = false
@@ -83,7 +87,7 @@ final class MemberLoop: @unchecked Sendable {
     func run() {
         do {
             try handleReadies()
-            transport?.updatePeers(peerMap())
+            transport?.updatePeers(membership, self: id)
             // A single-voter cluster need not wait an election timeout for itself.
             if core.confState.voters == [id] { core.campaign() }
             try handleReadies()
@@ -124,6 +128,10 @@ final class MemberLoop: @unchecked Sendable {
         case .unreachable(let peer): core.reportUnreachable(peer)
         case .snapshotStatus(let peer, let failed): core.reportSnapshot(to: peer, failed: failed)
         case .stop(let transfer): beginStop(transferLeadership: transfer)
+        case .removedByPeer(let peer):
+            logger.warning("a peer reports this member was removed from the cluster; stopping",
+                           metadata: ["member": "\(memberIDString(id))", "peer": "\(memberIDString(peer))"])
+            removed = true
         }
     }
 
@@ -162,6 +170,7 @@ final class MemberLoop: @unchecked Sendable {
             if let soft = rd.softState { leaderChanged(soft) }
             if !rd.entries.isEmpty || rd.snapshot != nil || rd.mustSync || rd.hardState != nil {
                 try storage.persist(hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot)
+                persistCount += 1
             }
             if !rd.messages.isEmpty { transport?.send(rd.messages) }
             if let snap = rd.snapshot { try restore(snap) }
@@ -221,26 +230,20 @@ final class MemberLoop: @unchecked Sendable {
             if requestID != 0, let p = inflight.removeValue(forKey: requestID) { p.complete(.success(.store(result, revision: watchable.currentRevision))) }
         case let .register(requestID, info):
             membership.register(info)
-            if info.id == id { attributesPublished = true }
+            if info.id == id { attributesPublished = ownAttributesKnown }
             if requestID != 0, let p = inflight.removeValue(forKey: requestID) { p.complete(.success(.membership)) }
-            transport?.updatePeers(peerMap())
+            transport?.updatePeers(membership, self: id)
         }
     }
 
     private func applyConfChange(_ change: RaftConfChange) {
         membership.apply(change)
         if let waiter = confInflight.removeValue(forKey: change) { waiter.complete(.success(.membership)) }
-        transport?.updatePeers(peerMap())
+        transport?.updatePeers(membership, self: id)
         if change.type == .removeNode && change.nodeID == id {
             logger.warning("this member was removed from the cluster; stopping", metadata: ["member": "\(memberIDString(id))"])
             removed = true
         }
-    }
-
-    func peerMap() -> [RaftNodeID: [String]] {
-        var peers: [RaftNodeID: [String]] = [:]
-        for m in membership.members where m.id != id { peers[m.id] = m.peerURLs }
-        return peers
     }
 
     // MARK: Snapshots
@@ -251,7 +254,7 @@ final class MemberLoop: @unchecked Sendable {
         membership = members
         appliedIndex = snap.metadata.index
         snapshotIndex = snap.metadata.index
-        transport?.updatePeers(peerMap())
+        transport?.updatePeers(membership, self: id)
         logger.info("restored snapshot", metadata: ["index": "\(snap.metadata.index)", "revision": "\(watchable.currentRevision)"])
     }
 
@@ -303,13 +306,19 @@ final class MemberLoop: @unchecked Sendable {
         }
     }
 
+    /// Whether the replicated member list already has this member's name and client URLs.
+    var ownAttributesKnown: Bool {
+        guard let known = membership.attributes[id] else { return false }
+        return known.name == config.name && known.clientURLs == config.advertiseClientURLs
+    }
+
     private func publishAttributes() {
-        let info = MemberInfo(id: id, name: config.name, peerURLs: [], clientURLs: config.advertiseClientURLs)
-        if let known = membership.attributes[id], known.name == info.name, known.clientURLs == info.clientURLs {
+        if ownAttributesKnown {
             attributesPublished = true
             return
         }
-        propose(entry: .register(requestID: 0, info))
+        propose(entry: .register(requestID: 0, MemberInfo(id: id, name: config.name, peerURLs: [],
+                                                           clientURLs: config.advertiseClientURLs)))
     }
 
     /// Proposes an entry nobody waits for (the loop's own duties); lost ones are retried by their duty.

@@ -55,7 +55,15 @@ public final class StoreMember: KeyValueClient, @unchecked Sendable {
                               storage: boot.storage, core: boot.core, watchable: boot.watchable,
                               membership: boot.membership, appliedIndex: boot.appliedIndex, requestIDs: requestIDs,
                               logger: Self.logger, onExit: { [exitState] exit in exitState.finish(exit) })
-        peerPort = 0
+        do {
+            let transport = try PeerTransport(listen: config.peerListen, memberID: memberID, clusterID: clusterID,
+                                              inbox: inbox, logger: Self.logger)
+            loop.transport = transport
+            peerPort = transport.port
+        } catch {
+            boot.storage.close()
+            throw error
+        }
         guard let t = spawnThread({ loop.run() }) else {
             loop.transport?.stop()
             boot.storage.close()
