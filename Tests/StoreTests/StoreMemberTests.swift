@@ -35,6 +35,7 @@ import Testing
             await #expect(throws: MVCCError.compacted(del.revision)) {
                 _ = try await m.range(RangeRequest(key: utf8("a"), revision: p1.revision))
             }
+            #expect(m.currentRevision == del.revision && m.currentLeader == m.memberID && m.currentTerm >= 2)
             let status = try await m.status()
             #expect(status.leader == m.memberID && status.memberID == m.memberID && status.clusterID == m.clusterID)
             #expect(status.raftAppliedIndex >= 7 && status.revision == del.revision && !status.isLearner)
@@ -115,8 +116,11 @@ import Testing
         let before = try await m.range(RangeRequest(key: utf8("k"), end: utf8("l")))
         await m.stop()
 
-        // Restart ignores the flags' cluster description (same identity) and recovers snapshot + WAL.
-        let again = try await StoreMember.start(config)
+        // Restart ignores the flags' cluster description (here it lists a member that never existed) and
+        // recovers snapshot + WAL.
+        var restart = config
+        restart.initialCluster.append(("ghost", ["http://127.0.0.1:1"]))
+        let again = try await StoreMember.start(restart)
         do {
             let after = try await again.range(RangeRequest(key: utf8("k"), end: utf8("l")))
             #expect(after == before)

@@ -11,20 +11,21 @@ struct MemberBootstrap {
 
     static func prepare(_ config: StoreMemberConfig) throws -> MemberBootstrap {
         let dir = MemberDataDir(root: config.dataDir)
-        let implied = try impliedIdentity(config)
+        // On restart the flags may name members that came and went since; they only serve the check below.
+        let implied = dir.exists ? ((try? impliedIdentity(config)) ?? nil) : try impliedIdentity(config)
         let identity: MemberDataDir.Identity
         var fresh = false
         if dir.exists {
             identity = try dir.read()
-            // The flags are otherwise ignored on restart (as etcd does), but data from another cluster or
-            // member than the flags describe is refused rather than silently served.
-            if let implied {
-                if implied.clusterID != identity.clusterID || implied.memberID != identity.memberID {
-                    throw StoreMemberError.identityMismatch(
-                        "\(config.dataDir) holds member \(memberIDString(identity.memberID)) of cluster "
-                        + "\(memberIDString(identity.clusterID)), but the flags describe member "
-                        + "\(memberIDString(implied.memberID)) of cluster \(memberIDString(implied.clusterID))")
-                }
+            // The flags are otherwise ignored on restart, as etcd does (they may list members added since), but
+            // a data directory written by another member (other peer URLs or cluster token, hence another
+            // member id) is refused rather than silently served. A cluster-id mismatch with peers is caught
+            // by the transport's handshake.
+            if let implied, !identity.joined, implied.memberID != identity.memberID {
+                throw StoreMemberError.identityMismatch(
+                    "\(config.dataDir) holds member \(memberIDString(identity.memberID)) of cluster "
+                    + "\(memberIDString(identity.clusterID)), but the flags describe member "
+                    + "\(memberIDString(implied.memberID)) of cluster \(memberIDString(implied.clusterID))")
             }
         } else if config.initialClusterState == .existing {
             identity = try joinIdentity(config)
@@ -84,7 +85,7 @@ struct MemberBootstrap {
             throw StoreMemberError.peerRejected("cluster \(memberIDString(clusterID)) has no member with peer URLs "
                 + "\(own.sorted()); add this member (member add) before starting it")
         }
-        return MemberDataDir.Identity(clusterID: clusterID, memberID: me.id, seed: membership)
+        return MemberDataDir.Identity(clusterID: clusterID, memberID: me.id, seed: membership, joined: true)
     }
 
     /// The identity a new cluster started with these flags would have; nil when the flags do not

@@ -57,10 +57,13 @@ final class MemberLoop: @unchecked Sendable {
     var removed = false
     var fatal: (any Error)?
     let onExit: @Sendable (StoreMemberExit) -> Void
+    /// What other threads may read without a round trip to the loop (response headers).
+    let observables: MemberObservables
+    var dbSizeCache: (at: Int64, size: Int64)? = nil
 
     init(id: RaftNodeID, clusterID: UInt64, config: StoreMemberConfig, inbox: Inbox<MemberInput>,
          storage: DurableRaftStorage, core: RaftCore, watchable: WatchableStore, membership: Membership,
-         appliedIndex: UInt64, requestIDs: RequestIDGenerator, logger: Logger,
+         appliedIndex: UInt64, requestIDs: RequestIDGenerator, logger: Logger, observables: MemberObservables,
          onExit: @escaping @Sendable (StoreMemberExit) -> Void) {
         self.id = id
         self.clusterID = clusterID
@@ -75,6 +78,7 @@ final class MemberLoop: @unchecked Sendable {
         self.requestIDs = requestIDs
         self.logger = logger
         self.onExit = onExit
+        self.observables = observables
         let now = monotonicMilliseconds()
         nextTick = now + Int64(config.tickMilliseconds)
         lastProgressNotify = now
@@ -105,6 +109,7 @@ final class MemberLoop: @unchecked Sendable {
                 if ticks > 0 { onTick(now: now) }
                 try handleReadies()
                 deliverWatches()
+                publishObservables()
                 if removed { break }
                 // A graceful stop waits (bounded) until the leadership transfer went through.
                 if stopRequested && (stopDeadline == 0 || now >= stopDeadline || core.leader != id) { break }
@@ -167,7 +172,6 @@ final class MemberLoop: @unchecked Sendable {
     func handleReadies() throws {
         while core.hasReady {
             let rd = core.ready()
-            if let soft = rd.softState { leaderChanged(soft) }
             if !rd.entries.isEmpty || rd.snapshot != nil || rd.mustSync || rd.hardState != nil {
                 try storage.persist(hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot)
                 persistCount += 1
@@ -177,6 +181,8 @@ final class MemberLoop: @unchecked Sendable {
             apply(rd.committedEntries)
             for state in rd.readStates { readIndexConfirmed(state) }
             core.advance(rd)
+            // Only now may the core be called again (RaftReady's contract): react to a new leader here.
+            if let soft = rd.softState { leaderChanged(soft) }
             try maybeSnapshot()
         }
         serveReads()
@@ -192,6 +198,10 @@ final class MemberLoop: @unchecked Sendable {
         }
         wasLeader = isLeader
         if soft.leader != .none {
+            if !attributesPublished && !stopRequested {
+                lastPublishAttempt = monotonicMilliseconds()
+                publishAttributes()
+            }
             // Proposals that waited for a leader can go now.
             let waiting = waitingForLeader
             waitingForLeader = []
@@ -244,6 +254,20 @@ final class MemberLoop: @unchecked Sendable {
             logger.warning("this member was removed from the cluster; stopping", metadata: ["member": "\(memberIDString(id))"])
             removed = true
         }
+    }
+
+    func publishObservables() {
+        observables.set(MemberObservables.Values(leader: core.leader, term: core.term, revision: watchable.currentRevision,
+                                                 appliedIndex: appliedIndex))
+    }
+
+    /// The store's approximate size, recomputed at most once a second (it walks the whole store).
+    var dbSize: Int64 {
+        let now = monotonicMilliseconds()
+        if let cached = dbSizeCache, now - cached.at < 1000 { return cached.size }
+        let size = Int64(watchable.store.snapshot().count)
+        dbSizeCache = (now, size)
+        return size
     }
 
     // MARK: Snapshots
@@ -389,6 +413,33 @@ final class MemberLoop: @unchecked Sendable {
         transport?.stop()
         storage.close()
         onExit(StoreMemberExit(removed: removed, error: fatal))
+    }
+}
+
+/// Values the loop publishes after every iteration, readable from any thread.
+final class MemberObservables: @unchecked Sendable {
+    struct Values {
+        var leader: UInt64 = 0
+        var term: UInt64 = 0
+        var revision: Int64 = 1
+        var appliedIndex: UInt64 = 0
+    }
+
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var values = Values()
+
+    init() { pthread_mutex_init(lock, nil) }
+
+    func set(_ v: Values) {
+        pthread_mutex_lock(lock)
+        values = v
+        pthread_mutex_unlock(lock)
+    }
+
+    var current: Values {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return values
     }
 }
 

@@ -21,6 +21,7 @@ public final class StoreMember: KeyValueClient, @unchecked Sendable {
 
     let inbox: Inbox<MemberInput>
     let requestIDs: RequestIDGenerator
+    let observables = MemberObservables()
     private let exitState = ExitState()
     private static let logger = Logger(label: "swiftlet.store.member")
 
@@ -54,7 +55,7 @@ public final class StoreMember: KeyValueClient, @unchecked Sendable {
         let loop = MemberLoop(id: memberID, clusterID: clusterID, config: config, inbox: inbox,
                               storage: boot.storage, core: boot.core, watchable: boot.watchable,
                               membership: boot.membership, appliedIndex: boot.appliedIndex, requestIDs: requestIDs,
-                              logger: Self.logger, onExit: { [exitState] exit in exitState.finish(exit) })
+                              logger: Self.logger, observables: observables, onExit: { [exitState] exit in exitState.finish(exit) })
         do {
             let transport = try PeerTransport(listen: config.peerListen, memberID: memberID, clusterID: clusterID,
                                               inbox: inbox, logger: Self.logger)
@@ -100,6 +101,15 @@ public final class StoreMember: KeyValueClient, @unchecked Sendable {
     public func waitUntilStopped() async -> StoreMemberExit { await exitState.wait() }
 
     public var isStopped: Bool { exitState.hasExited }
+
+    // MARK: Without a round trip (for response headers)
+
+    /// The leader as of the loop's last iteration (0: none known).
+    public var currentLeader: UInt64 { observables.current.leader }
+    /// The Raft term as of the loop's last iteration (etcd's ResponseHeader.raft_term).
+    public var currentTerm: UInt64 { observables.current.term }
+    /// The applied store revision as of the loop's last iteration (etcd's ResponseHeader.revision).
+    public var currentRevision: Int64 { observables.current.revision }
 
     // MARK: Plumbing to the loop
 

@@ -33,7 +33,7 @@ extension StoreMember {
             StoreMemberStatus(memberID: loop.id, clusterID: loop.clusterID, leader: loop.core.leader,
                               raftTerm: loop.core.term, raftIndex: loop.core.committedIndex,
                               raftAppliedIndex: loop.appliedIndex,
-                              dbSize: Int64(loop.watchable.store.snapshot().count),
+                              dbSize: loop.dbSize,
                               isLearner: loop.core.confState.learners.contains(loop.id),
                               version: Self.etcdVersion, revision: loop.watchable.currentRevision)
         }
