@@ -151,14 +151,13 @@ struct KubectlEndToEndTests {
             #expect(rows.contains("pods po v1 true Pod"))
             #expect(rows.contains("namespaces ns v1 false Namespace"))
 
-            await withKnownIssue("kubectl 1.32's typed clients POST protobuf (application/vnd.kubernetes.protobuf); the API answers 415") {
-                r = try await s.kubectl("create", "namespace", "team")
-                #expect(r.out == "namespace/team created\n", "\(r.err)")
-                r = try await s.kubectl("create", "configmap", "settings", "--from-literal=mode=fast")
-                #expect(r.out == "configmap/settings created\n", "\(r.err)")
-                r = try await s.kubectl("create", "secret", "generic", "pw", "--from-literal=password=s3cret")
-                #expect(r.out == "secret/pw created\n", "\(r.err)")
-            }
+            // kubectl 1.32's typed clients POST protobuf bodies.
+            r = try await s.kubectl("create", "namespace", "team")
+            #expect(r.out == "namespace/team created\n", "\(r.err)")
+            r = try await s.kubectl("create", "configmap", "settings", "--from-literal=mode=fast")
+            #expect(r.out == "configmap/settings created\n", "\(r.err)")
+            r = try await s.kubectl("create", "secret", "generic", "pw", "--from-literal=password=s3cret")
+            #expect(r.out == "secret/pw created\n", "\(r.err)")
             await withKnownIssue("OpenAPI v3 schemas for explain (wip-schema)") {
                 r = try await s.kubectl("explain", "deployment.spec.replicas")
                 #expect(r.out.contains("FIELD: replicas <integer>"), "\(r.err)")

@@ -10,8 +10,7 @@ struct StoreBackend: Sendable {
 
     func stop() async { await stopAction() }
 
-    /// The embedded member's name and the peer URL its identity derives from (etcd's defaults; a
-    /// single member has no peers to reach it).
+    /// The embedded member's name and the peer URL its identity derives from (etcd's defaults).
     static let memberName = "default"
     static let memberPeerURL = "http://127.0.0.1:2380"
 
@@ -21,8 +20,11 @@ struct StoreBackend: Sendable {
             logger.info("using etcd", metadata: ["endpoints": "\(config.etcdServers.joined(separator: ","))"])
             return StoreBackend(client: client, stopAction: { client.close() })
         }
+        // A lone member dials no peers; its listener takes a free loopback port so that several
+        // servers (tests) and a separately run etcd can share the host. Joining members will need a
+        // real peer address here.
         let memberConfig = StoreMemberConfig(
-            name: memberName, dataDir: config.storeDirectory,
+            name: memberName, dataDir: config.storeDirectory, peerListen: "127.0.0.1:0",
             initialCluster: [(memberName, [memberPeerURL])], initialClusterState: .new,
             initialClusterToken: "swiftlet")
         let member = try await StoreMember.start(memberConfig)
