@@ -124,6 +124,8 @@ import Testing
                 #expect(r == reference, "member \(i)")
                 #expect(try await cluster.member(i).leaseTimeToLive(id: 99, keys: true).keys == [utf8("r/leased")])
             }
+            let hashes = try await (0..<3).asyncMap { try await cluster.member($0).hashKV() }
+            #expect(Set(hashes.map(\.hash)).count == 1 && Set(hashes.map(\.revision)).count == 1)
         } catch {
             await cluster.shutDown()
             throw error
@@ -271,6 +273,14 @@ import Testing
             throw error
         }
         await cluster.shutDown()
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ f: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for e in self { out.append(try await f(e)) }
+        return out
     }
 }
 

@@ -41,6 +41,10 @@ import Testing
             #expect(status.raftAppliedIndex >= 7 && status.revision == del.revision && !status.isLearner)
             let members = try await m.memberList()
             #expect(members.count == 1 && members[0].name == "m1" && members[0].clientURLs == ["http://127.0.0.1:2379"])
+            let updated = try await m.memberUpdate(id: m.memberID, peerURLs: ["http://127.0.0.1:1", "http://127.0.0.1:2"])
+            #expect(updated[0].peerURLs == ["http://127.0.0.1:1", "http://127.0.0.1:2"] && updated[0].name == "m1")
+            await #expect(throws: KeyValueClientError.self) { _ = try await m.memberUpdate(id: 12345, peerURLs: ["http://x:1"]) }
+            #expect(try await m.snapshotData().count > 0)
         } catch {
             await m.stop()
             throw error

@@ -430,6 +430,11 @@ final class MemberObservables: @unchecked Sendable {
 
     init() { pthread_mutex_init(lock, nil) }
 
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
     func set(_ v: Values) {
         pthread_mutex_lock(lock)
         values = v
@@ -460,6 +465,11 @@ final class RequestIDGenerator: @unchecked Sendable {
         let prefix = (memberID & 0xffff) << 48
         let time = (UInt64(truncatingIfNeeded: wallMilliseconds()) & 0xff_ffff_ffff) << 8
         next = prefix | time
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
     }
 
     func make() -> UInt64 {

@@ -165,6 +165,11 @@ final class ExitState: @unchecked Sendable {
 
     init() { pthread_mutex_init(lock, nil) }
 
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
     var hasExited: Bool {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }

@@ -103,10 +103,10 @@ final class PeerSender: @unchecked Sendable {
             }
         }
         dropSocket()
-        cleanUp()
     }
 
-    private func cleanUp() {
+    // The thread holds a reference until it returns, so the lock outlives every use.
+    deinit {
         pthread_cond_destroy(cond)
         pthread_mutex_destroy(lock)
         lock.deallocate()

@@ -39,6 +39,11 @@ final class PeerTransport: RaftTransport, @unchecked Sendable {
         pthread_detach(t)
     }
 
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
     // MARK: RaftTransport
 
     func send(_ messages: [RaftMessage]) {
