@@ -53,20 +53,26 @@ public final class EtcdClient: KeyValueClient {
         return o
     }
 
-    /// Runs `body` on the preferred endpoint, failing over to the others as described above.
-    func call<T: Sendable>(idempotent: Bool, leaseID: Int64 = 0, requestBytes: Int = 0,
+    /// Runs `body` on the preferred endpoint, failing over to the others as described above; a
+    /// retryable failure on every endpoint is tried again after a short pause, `rounds` times.
+    func call<T: Sendable>(idempotent: Bool, leaseID: Int64 = 0, requestBytes: Int = 0, rounds: Int = 3,
                            _ body: (EtcdEndpoint) async throws -> T) async throws -> T {
         let first = preferred.withLock { $0 }
         var lastError: RPCError?
-        for step in 0..<endpoints.count {
-            let index = (first + step) % endpoints.count
-            do {
-                let result = try await body(endpoints[index])
-                if step != 0 { preferred.withLock { $0 = index } }
-                return result
-            } catch let error as RPCError {
-                lastError = error
-                if !EtcdErrorMapping.isRetryable(error, idempotent: idempotent) { break }
+        for round in 0..<rounds {
+            if round > 0 { try await Task.sleep(for: .milliseconds(100 * round)) }
+            for step in 0..<endpoints.count {
+                let index = (first + step) % endpoints.count
+                do {
+                    let result = try await body(endpoints[index])
+                    if index != first { preferred.withLock { $0 = index } }
+                    return result
+                } catch let error as RPCError {
+                    lastError = error
+                    if !EtcdErrorMapping.isRetryable(error, idempotent: idempotent) {
+                        throw EtcdErrorMapping.storeError(error, leaseID: leaseID, requestBytes: requestBytes)
+                    }
+                }
             }
         }
         guard let lastError else { throw KeyValueClientError.unavailable("no endpoint answered") }

@@ -1,30 +1,18 @@
 import Store
-import Synchronization
 
-/// A `StoreMember` as the etcd services see it. Forwards the key-value API; answers headers from a
-/// status snapshot at most `headerMaxAgeMs` old (the term and revision in a header are informative;
-/// responses that carry their own revision use it); turns the member's membership refusals into
-/// etcd's errors.
+/// A `StoreMember` as the etcd services see it. Forwards the key-value API; answers headers from the
+/// member's published term and revision (no round trip to its loop); turns the member's membership
+/// refusals into etcd's errors.
 public final class StoreMemberBackend: EtcdMemberBackend {
     public let member: StoreMember
-    let cachedHeader: Mutex<(state: EtcdHeaderState, at: ContinuousClock.Instant)?>
-    static let headerMaxAge: Duration = .milliseconds(20)
 
     public init(_ member: StoreMember) {
         self.member = member
-        cachedHeader = Mutex(nil)
     }
 
     public func headerState() async -> EtcdHeaderState {
-        let now = ContinuousClock.now
-        if let cached = cachedHeader.withLock({ $0 }), now - cached.at < Self.headerMaxAge { return cached.state }
-        guard let s = try? await member.status() else {
-            return cachedHeader.withLock { $0?.state }
-                ?? EtcdHeaderState(clusterID: member.clusterID, memberID: member.memberID, raftTerm: 0, revision: 0)
-        }
-        let state = EtcdHeaderState(clusterID: s.clusterID, memberID: s.memberID, raftTerm: s.raftTerm, revision: s.revision)
-        cachedHeader.withLock { $0 = (state, now) }
-        return state
+        EtcdHeaderState(clusterID: member.clusterID, memberID: member.memberID, raftTerm: member.currentTerm,
+                        revision: member.currentRevision)
     }
 
     // MARK: KeyValueClient
@@ -65,10 +53,10 @@ public final class StoreMemberBackend: EtcdMemberBackend {
         }
     }
 
-    /// The member keeps its peer URLs for life (etcd's MemberUpdate is not supported).
     public func memberUpdate(id: UInt64, peerURLs: [String]) async throws -> [EtcdMember] {
-        guard try await member.memberList().contains(where: { $0.id == id }) else { throw EtcdClusterError.memberNotFound(id) }
-        throw KeyValueClientError.rejected("member update is not supported: remove the member and add it again")
+        do { return try await member.memberUpdate(id: id, peerURLs: peerURLs).map(EtcdMember.init) } catch KeyValueClientError.rejected(let why) {
+            throw Self.clusterError(why, id: id)
+        }
     }
 
     public func memberPromote(id: UInt64) async throws -> [EtcdMember] {
