@@ -194,4 +194,20 @@ struct HTTPSLayerTests {
             #expect(health.out == "ok")
         }
     }
+
+    @Test("a connection with no request in progress is closed after the idle timeout; a long stream is not")
+    func idleTimeout() async throws {
+        try await InProcessServer.with(idleTimeout: .seconds(1)) { s in
+            let partial = try ChildProcess("/bin/sh", ["-c",
+                "{ printf 'GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n'; sleep 30; } | { openssl s_client -quiet -connect 127.0.0.1:\(s.port) >/dev/null 2>&1; echo closed; }"])
+            defer { partial.stop() }
+            let start = Date()
+            let stream = try await run(Self.curl, ["-skN", "-H", "Authorization: Bearer admintoken", "--max-time", "2.5", s.url + "/stream"])
+            #expect(stream.code == 28, "curl should stop the stream itself (timeout), not see it cut: \(stream.code)")
+            #expect(stream.out.components(separatedBy: "\n").count > 20)
+            for _ in 0..<100 where !partial.stdout.contains("closed") { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(partial.stdout == "closed\n")
+            #expect(Date().timeIntervalSince(start) >= 1)
+        }
+    }
 }

@@ -82,7 +82,7 @@ struct InProcessServer {
     var kubeconfig: String { directory.path + "/admin.kubeconfig" }
 
     /// Runs `body` against a started server, then stops it and removes everything, pass or fail.
-    static func with(maxBodyBytes: Int = 3 * 1024 * 1024,
+    static func with(maxBodyBytes: Int = 3 * 1024 * 1024, idleTimeout: Duration = .seconds(90),
                      _ body: (InProcessServer) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -95,7 +95,7 @@ struct InProcessServer {
             host: "127.0.0.1", port: 0,
             tls: .init(certificateChainPEM: pki.serving.certificatePEM, privateKeyPEM: pki.serving.keyPEM,
                        clientCAPEM: pki.ca.certificatePEM),
-            maxBodyBytes: maxBodyBytes, group: MultiThreadedEventLoopGroup.singleton,
+            maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout, group: MultiThreadedEventLoopGroup.singleton,
             logger: Logger(label: "test"))
         let running = Task { await server.run(pipeline) }
         let fixture = InProcessServer(directory: directory, server: server, handler: handler, pki: pki)
