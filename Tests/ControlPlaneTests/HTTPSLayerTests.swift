@@ -188,8 +188,8 @@ struct HTTPSLayerTests {
             #expect(settled > 0, "the stream should have started")
             try await Task.sleep(for: .milliseconds(500))
             #expect(s.handler.floodChunks.current == settled, "still pulling from the stream with nobody reading")
-            // Socket buffers, TLS and NIO's writer keep a bounded amount in flight (64 KiB chunks).
-            #expect(settled < 512, "\(settled) chunks pulled ahead of a stalled client")
+            // What is in flight is about the sockets' buffers (measured: ~64 chunks of 64 KiB on loopback).
+            #expect(settled < 256, "\(settled) chunks pulled ahead of a stalled client")
             let health = try await run(Self.curl, ["-sk", s.url + "/healthz"], timeout: 5)
             #expect(health.out == "ok")
         }
