@@ -135,8 +135,16 @@ final class PeerListener: @unchecked Sendable {
         guard fd >= 0 else { throw PeerSocketError.system("socket", errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard bind(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 else {
+        // A port released a moment ago may still be held by a child between fork and exec (see WALFS.lock);
+        // retry a busy address briefly.
+        var attempts = 0
+        while bind(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) != 0 {
             let e = errno
+            if e == EADDRINUSE && attempts < 20 {
+                attempts += 1
+                sleepMilliseconds(10)
+                continue
+            }
             Glibc.close(fd)
             throw PeerSocketError.system("bind \(host):\(port)", e)
         }

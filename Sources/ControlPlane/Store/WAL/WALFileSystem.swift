@@ -134,8 +134,19 @@ enum WALFS {
     /// holds it. The lock lives as long as the descriptor, and also excludes other descriptors of this process.
     static func lock(_ path: String, lockedError: WALError) throws(WALError) -> Int32 {
         let fd = try open(path, O_RDWR | O_CREAT)
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        // A lock released a moment ago can still be held briefly: a thread of this process spawning a child
+        // (posix_spawn) gives the child every descriptor until it execs, O_CLOEXEC ones included. So a busy
+        // lock is retried for a short while; a real second user holds it far longer.
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno
+            if e == EINTR { continue }
+            if e == EWOULDBLOCK && attempts < 40 {
+                attempts += 1
+                var ts = timespec(tv_sec: 0, tv_nsec: 5_000_000)
+                nanosleep(&ts, nil)
+                continue
+            }
             close(fd)
             if e == EWOULDBLOCK { throw lockedError }
             throw .io(operation: "flock", path: path, errno: e)
