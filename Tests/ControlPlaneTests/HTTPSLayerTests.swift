@@ -169,4 +169,45 @@ struct HTTPSLayerTests {
             #expect(r.out.hasSuffix(#"ok{"major":"1","minor":"32","gitVersion":"v1.32.0-test"}"#))
         }
     }
+
+    @Test("a client that stops reading stops the stream being read: no unbounded buffering")
+    func backpressure() async throws {
+        try await InProcessServer.with { s in
+            // openssl writes into a pipe nobody reads, so it stops reading the socket once the pipe is full.
+            let stalled = try ChildProcess("/bin/sh", ["-c",
+                "(printf 'GET /flood HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer admintoken\\r\\n\\r\\n'; sleep 30) | openssl s_client -quiet -connect 127.0.0.1:\(s.port) 2>/dev/null | sleep 30"])
+            defer { stalled.stop() }
+            var last = -1
+            for _ in 0..<50 {
+                try await Task.sleep(for: .milliseconds(200))
+                let now = s.handler.floodChunks.current
+                if now > 0 && now == last { break }
+                last = now
+            }
+            let settled = s.handler.floodChunks.current
+            #expect(settled > 0, "the stream should have started")
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(s.handler.floodChunks.current == settled, "still pulling from the stream with nobody reading")
+            // What is in flight is about the sockets' buffers (measured: ~64 chunks of 64 KiB on loopback).
+            #expect(settled < 256, "\(settled) chunks pulled ahead of a stalled client")
+            let health = try await run(Self.curl, ["-sk", s.url + "/healthz"], timeout: 5)
+            #expect(health.out == "ok")
+        }
+    }
+
+    @Test("a connection with no request in progress is closed after the idle timeout; a long stream is not")
+    func idleTimeout() async throws {
+        try await InProcessServer.with(idleTimeout: .seconds(1)) { s in
+            let partial = try ChildProcess("/bin/sh", ["-c",
+                "{ printf 'GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n'; sleep 30; } | { openssl s_client -quiet -connect 127.0.0.1:\(s.port) >/dev/null 2>&1; echo closed; }"])
+            defer { partial.stop() }
+            let start = Date()
+            let stream = try await run(Self.curl, ["-skN", "-H", "Authorization: Bearer admintoken", "--max-time", "2.5", s.url + "/stream"])
+            #expect(stream.code == 28, "curl should stop the stream itself (timeout), not see it cut: \(stream.code)")
+            #expect(stream.out.components(separatedBy: "\n").count > 20)
+            for _ in 0..<100 where !partial.stdout.contains("closed") { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(partial.stdout == "closed\n")
+            #expect(Date().timeIntervalSince(start) >= 1)
+        }
+    }
 }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// One client connection: a reader that assembles requests and notices the client going away, and a
 /// writer that answers them in order. A client that disconnects cancels whatever its requests are
@@ -14,6 +15,10 @@ struct HTTPConnection: Sendable {
     let pipeline: RequestPipeline
     let maxBodyBytes: Int
     let shutdown: ShutdownSignal
+    /// A connection with no request in progress (none being read, none being answered) for this long
+    /// is closed, as Go's http.Server does with IdleTimeout/ReadHeaderTimeout: a client that opens
+    /// connections and never finishes a request does not keep them forever.
+    let idleTimeout: Duration
     let logger: Logger
 
     enum Item: Sendable {
@@ -22,19 +27,21 @@ struct HTTPConnection: Sendable {
         case reject(APIResponse)
     }
 
-    private enum Ended { case clientGone, readerStopped, writerDone, shuttingDown }
+    fileprivate enum Ended { case clientGone, readerStopped, writerDone, shuttingDown, idle }
 
     func serve(_ connection: Channel) async {
         let channel = connection.channel
         do {
             try await connection.executeThenClose { inbound, outbound in
                 let queue = RequestQueue<Item>(capacity: 4)
+                let activity = ConnectionActivity()
                 await withTaskGroup(of: Ended.self) { group in
-                    group.addTask { await read(inbound, into: queue) }
+                    group.addTask { await read(inbound, into: queue, activity: activity) }
                     group.addTask {
-                        await write(from: queue, to: outbound, channel: channel)
+                        await write(from: queue, to: outbound, channel: channel, activity: activity)
                         return .writerDone
                     }
+                    group.addTask { await activity.waitUntilIdle(for: idleTimeout) }
                     group.addTask {
                         await shutdown.wait()
                         return .shuttingDown
@@ -46,7 +53,7 @@ struct HTTPConnection: Sendable {
                         case .shuttingDown:
                             if shutdown.isFired { queue.finish() }
                             continue
-                        case .clientGone, .writerDone:
+                        case .clientGone, .writerDone, .idle:
                             queue.finish()
                             group.cancelAll()
                         }
@@ -58,10 +65,12 @@ struct HTTPConnection: Sendable {
         }
     }
 
-    private func read(_ inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>, into queue: RequestQueue<Item>) async -> Ended {
+    private func read(_ inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>, into queue: RequestQueue<Item>,
+                      activity: ConnectionActivity) async -> Ended {
         var assembler = RequestAssembler(maxBodyBytes: maxBodyBytes)
         do {
             for try await part in inbound {
+                if case .head = part { activity.requestStarted() }
                 switch assembler.receive(part) {
                 case .none:
                     break
@@ -83,7 +92,7 @@ struct HTTPConnection: Sendable {
     }
 
     private func write(from queue: RequestQueue<Item>, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
-                       channel: any NIOCore.Channel) async {
+                       channel: any NIOCore.Channel, activity: ConnectionActivity) async {
         var identity: CertificateIdentity?? = .none
         do {
             while let item = await queue.next() {
@@ -91,13 +100,14 @@ struct HTTPConnection: Sendable {
                 case .sendContinue:
                     try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: .continue)))
                 case .reject(let response):
-                    try await write(response, keepAlive: false, to: outbound)
+                    try await write(response, keepAlive: false, to: outbound, eventLoop: channel.eventLoop)
                     return
                 case .request(let received):
                     if identity == .none { identity = .some(await peerIdentity(channel)) }
                     let response = await pipeline.respond(to: received, certificate: identity ?? nil)
                     let keepAlive = received.keepAlive && !shutdown.isFired
-                    try await write(response, keepAlive: keepAlive, to: outbound)
+                    try await write(response, keepAlive: keepAlive, to: outbound, eventLoop: channel.eventLoop)
+                    activity.responseFinished()
                     if !keepAlive { return }
                 }
             }
@@ -112,7 +122,7 @@ struct HTTPConnection: Sendable {
     }
 
     private func write(_ response: APIResponse, keepAlive: Bool,
-                       to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+                       to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, eventLoop: any EventLoop) async throws {
         var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status))
         for header in response.headers { head.headers.add(name: header.name, value: header.value) }
         if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
@@ -128,26 +138,59 @@ struct HTTPConnection: Sendable {
             head.headers.remove(name: "content-length")
             head.headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
             try await outbound.write(.head(head))
-            try await relay(stream, to: outbound)
+            try await relay(stream, to: outbound, eventLoop: eventLoop)
             try await outbound.write(.end(nil))
         }
     }
 
-    /// Copies a streamed body chunk by chunk (each write flushes and waits while the client is slow),
-    /// until the stream ends or the server stops; then the caller ends the chunked body.
-    private func relay(_ stream: AsyncStream<[UInt8]>,
-                       to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+    /// Copies a streamed body chunk by chunk until the stream ends or the server stops; then the
+    /// caller ends the chunked body. After each chunk it waits for the event loop to have handed the
+    /// chunk to the socket: the writer's `write` only suspends once the channel reports itself
+    /// unwritable, and without the wait a fast stream could queue many chunks before that report
+    /// arrives. So a slow client holds at most about one chunk above the socket's buffers.
+    private func relay(_ stream: AsyncStream<[UInt8]>, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+                       eventLoop: any EventLoop) async throws {
         let shutdown = self.shutdown
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await chunk in stream where !chunk.isEmpty {
                     // An empty chunk would be the chunked encoding's terminator.
                     try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+                    try await eventLoop.submit {}.get()
                 }
             }
             group.addTask { await shutdown.wait() }
             try await group.next()
             group.cancelAll()
         }
+    }
+}
+
+/// Whether a connection has a request in progress, and since when it has had none.
+final class ConnectionActivity: Sendable {
+    private struct State {
+        var inProgress = 0
+        var idleSince = ContinuousClock.now
+    }
+    private let state = Mutex(State())
+
+    func requestStarted() { state.withLock { $0.inProgress += 1 } }
+
+    func responseFinished() {
+        state.withLock {
+            $0.inProgress = max(0, $0.inProgress - 1)
+            $0.idleSince = .now
+        }
+    }
+
+    /// Returns `.idle` once nothing has been in progress for `limit`; checks a few times per limit.
+    fileprivate func waitUntilIdle(for limit: Duration) async -> HTTPConnection.Ended {
+        let step = max(limit / 4, .milliseconds(50))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: step)
+            let expired = state.withLock { $0.inProgress == 0 && ContinuousClock.now - $0.idleSince >= limit }
+            if expired { return .idle }
+        }
+        return .idle
     }
 }

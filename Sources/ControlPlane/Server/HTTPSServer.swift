@@ -25,6 +25,7 @@ public final class HTTPSServer: Sendable {
 
     private let listener: Listener
     private let maxBodyBytes: Int
+    private let idleTimeout: Duration
     private let logger: Logger
     private let shutdownSignal = ShutdownSignal()
     /// The port actually bound (useful when asked for port 0).
@@ -44,7 +45,8 @@ public final class HTTPSServer: Sendable {
 
     /// Binds the listener (so the port is known, even when asked for 0); `run(_:)` then serves until
     /// `beginShutdown()`; clients connecting in between wait in the accept queue.
-    public static func bind(host: String, port: Int, tls: TLSMaterial, maxBodyBytes: Int, group: any EventLoopGroup, logger: Logger) async throws(StartError) -> HTTPSServer {
+    public static func bind(host: String, port: Int, tls: TLSMaterial, maxBodyBytes: Int, idleTimeout: Duration = .seconds(90),
+                            group: any EventLoopGroup, logger: Logger) async throws(StartError) -> HTTPSServer {
         let context: NIOSSLContext
         do {
             let chain = try NIOSSLCertificate.fromPEMBytes(Array(tls.certificateChainPEM.utf8))
@@ -81,20 +83,22 @@ public final class HTTPSServer: Sendable {
             throw .bind(host: host, port: port, "\(error)")
         }
         let bound = listener.channel.localAddress?.port ?? port
-        return HTTPSServer(listener: listener, port: bound, maxBodyBytes: maxBodyBytes, logger: logger)
+        return HTTPSServer(listener: listener, port: bound, maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout, logger: logger)
     }
 
-    private init(listener: Listener, port: Int, maxBodyBytes: Int, logger: Logger) {
+    private init(listener: Listener, port: Int, maxBodyBytes: Int, idleTimeout: Duration, logger: Logger) {
         self.listener = listener
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+        self.idleTimeout = idleTimeout
         self.logger = logger
     }
 
     /// Accepts and serves connections through `pipeline`; returns once the listener is closed and
     /// every connection has finished.
     public func run(_ pipeline: RequestPipeline) async {
-        let connection = HTTPConnection(pipeline: pipeline, maxBodyBytes: maxBodyBytes, shutdown: shutdownSignal, logger: logger)
+        let connection = HTTPConnection(pipeline: pipeline, maxBodyBytes: maxBodyBytes, shutdown: shutdownSignal,
+                                        idleTimeout: idleTimeout, logger: logger)
         do {
             try await listener.executeThenClose { inbound in
                 await withDiscardingTaskGroup { group in
