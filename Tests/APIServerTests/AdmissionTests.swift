@@ -69,7 +69,8 @@ import Testing
                                                version: "v1", resource: resource)!
         var v = try JSONValue.parse(Array(json.utf8))
         Defaulting.apply(resource: resource, to: &v)
-        let o = try old.map { try JSONValue.parse(Array($0.utf8)) }
+        var o = try old.map { try JSONValue.parse(Array($0.utf8)) }
+        if o != nil { Defaulting.apply(resource: resource, to: &o!) }
         return ObjectValidation.validate(strategy, v, old: o).map(\.description)
     }
 

@@ -1,4 +1,4 @@
-import APIServer
+@testable import APIServer
 import Foundation
 import KubeAPI
 import Testing
@@ -93,6 +93,22 @@ import Testing
         #expect(r.code == 0, "\(r.err)")
         r = try await k.run("get", "deployment", "web")
         #expect(r.code != 0 && r.err.contains("NotFound"))
+
+        // Typed `create` subcommands send protobuf.
+        r = try await k.run("create", "configmap", "c1", "--from-literal=a=b")
+        #expect(r.code == 0, "\(r.err)")
+        r = try await k.run("get", "cm", "c1", "-o", "jsonpath={.data.a}")
+        #expect(r.out == "b", "\(r.err)")
+        r = try await k.run("create", "secret", "generic", "s1", "--from-literal=k=v")
+        #expect(r.code == 0, "\(r.err)")
+        r = try await k.run("get", "secret", "s1", "-o", "jsonpath={.data.k}")
+        #expect(r.out == "dg==", "\(r.err)")
+        r = try await k.run("create", "service", "nodeport", "np", "--tcp=80:8080")
+        #expect(r.code == 0, "\(r.err)")
+        r = try await k.run("get", "svc", "np", "-o", "json")
+        let np = try JSONValue.parse(Array(r.out.utf8))
+        #expect(np["spec"]?["ports"]?.arrayValue?.first?["nodePort"]?.integerValue.map { (30000...32767).contains($0) } == true)
+        #expect(np["spec"]?["ports"]?.arrayValue?.first?["targetPort"] == .integer(8080))
 
         r = try await k.run("create", "namespace", "team")
         #expect(r.code == 0, "\(r.err)")

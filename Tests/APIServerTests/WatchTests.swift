@@ -1,4 +1,4 @@
-import APIServer
+@testable import APIServer
 import KubeAPI
 import Testing
 

@@ -146,7 +146,9 @@ struct HTTPSLayerTests {
             let before = s.handler.endedStreams.current
             let watcher = try ChildProcess(Self.curl, ["-skN", "-H", "Authorization: Bearer admintoken", s.url + "/stream"])
             defer { watcher.stop() }
-            try await Task.sleep(for: .milliseconds(400))
+            for _ in 0..<250 where !watcher.stdout.hasPrefix("tick 0\ntick 1\n") {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             #expect(watcher.stdout.hasPrefix("tick 0\ntick 1\n"), "\(watcher.stdout)")
             #expect(s.handler.endedStreams.current == before)
             watcher.signal(SIGKILL)

@@ -1,6 +1,7 @@
 import APIServer
 import Dispatch
 import Glibc
+import KubeAPI
 import Logging
 import NIOPosix
 import Store
@@ -134,13 +135,16 @@ public enum ServerRunner {
         return Started(https: https, serving: serving, api: api, store: store)
     }
 
-    /// The store may still be electing its leader right after start; bootstrap retries briefly.
+    /// The store may still be electing its leader right after start; bootstrap retries briefly on
+    /// store errors.
     private static func startAPI(_ api: KubeAPIServer, logger: Logger) async throws {
         var attempt = 0
         while true {
             do {
                 try await api.start()
                 return
+            } catch let status as Status where (400..<500).contains(status.code ?? 0) {
+                throw status  // the API refused; asking again will not change its mind
             } catch {
                 attempt += 1
                 if attempt >= 50 { throw error }

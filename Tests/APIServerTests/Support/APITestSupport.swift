@@ -1,12 +1,20 @@
-import APIServer
+@testable import APIServer
 import Foundation
 import KubeAPI
 import Store
 
 /// A started API server over a fresh in-memory store, and helpers to call it as kubectl would.
 struct APITestEnv {
-    let store: MemoryKeyValueClient
+    /// The in-memory store, when the server runs over one (nil over a StoreMember).
+    let memory: MemoryKeyValueClient?
     let server: KubeAPIServer
+
+    init(store: MemoryKeyValueClient?, server: KubeAPIServer) {
+        memory = store
+        self.server = server
+    }
+
+    var store: MemoryKeyValueClient { memory! }
 
     static func make(config: APIServerConfig = APIServerConfig(advertiseAddress: "192.0.2.10")) async throws -> APITestEnv {
         let store = MemoryKeyValueClient()
@@ -47,7 +55,7 @@ struct TestError: Error, CustomStringConvertible {
 }
 
 /// Reads a watch stream line by line.
-actor WatchReader {
+final class WatchReader: @unchecked Sendable {
     private var iterator: AsyncStream<[UInt8]>.AsyncIterator
     private var buffer: [UInt8] = []
 

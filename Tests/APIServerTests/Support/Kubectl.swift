@@ -1,4 +1,4 @@
-import APIServer
+@testable import APIServer
 import Foundation
 import Glibc
 
@@ -37,7 +37,9 @@ final class KubectlHarness: @unchecked Sendable {
     }
 
     /// Runs kubectl (on its own thread, so waiting does not hold a cooperative thread the server needs).
-    func run(_ args: String...) async throws -> (code: Int32, out: String, err: String) {
+    func run(_ args: String...) async throws -> (code: Int32, out: String, err: String) { try await run(args) }
+
+    func run(_ args: [String]) async throws -> (code: Int32, out: String, err: String) {
         let all = ["--kubeconfig", dir + "/kubeconfig", "--cache-dir", dir + "/cache"] + args
         let dir = self.dir
         return try await withCheckedThrowingContinuation { cont in

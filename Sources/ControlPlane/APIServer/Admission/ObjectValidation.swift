@@ -4,12 +4,14 @@ import KubeAPI
 /// (`pkg/apis/core/validation`, `pkg/apis/apps/validation`). Pure: the object (and the old one on
 /// update) in, the list of field errors out; empty means valid.
 enum ObjectValidation {
-    static func validate(_ strategy: ResourceStrategy, _ object: JSONValue, old: JSONValue? = nil) -> [FieldError] {
+    /// `specImmutability` is off for server-internal writes (binding sets spec.nodeName) and status writes.
+    static func validate(_ strategy: ResourceStrategy, _ object: JSONValue, old: JSONValue? = nil,
+                         specImmutability: Bool = true) -> [FieldError] {
         var errs = validateMeta(strategy, object, old: old)
         switch strategy.resource {
         case "pods":
             errs += validatePodSpec(object["spec"], path: "spec")
-            if let old { errs += validatePodUpdate(object, old: old) }
+            if let old, specImmutability { errs += validatePodUpdate(object, old: old) }
         case "services":
             errs += validateService(object, old: old)
         case "deployments", "replicasets":

@@ -123,6 +123,10 @@ struct Registry: Sendable {
 
         let name = object.metaString("name") ?? ""
         let key = StorageKeys.objectKey(strategy.resource, namespace: namespace, name: name)
+        // Allocation checks would report a name conflict as a taken address: look first.
+        if strategy.resource == "services", try await store.get(key) != nil {
+            throw Status.alreadyExists(strategy.groupResource, name: name)
+        }
         var attempt = 0
         while true {
             attempt += 1
@@ -173,8 +177,9 @@ struct Registry: Sendable {
         return object
     }
 
-    static func checkValid(_ strategy: ResourceStrategy, _ object: JSONValue, old: JSONValue? = nil) throws(Status) {
-        let errs = ObjectValidation.validate(strategy, object, old: old)
+    static func checkValid(_ strategy: ResourceStrategy, _ object: JSONValue, old: JSONValue? = nil,
+                           scope: WriteScope = .main) throws(Status) {
+        let errs = ObjectValidation.validate(strategy, object, old: old, specImmutability: scope == .main)
         if !errs.isEmpty {
             throw Status.invalid(kind: strategy.info.kind, group: strategy.info.group,
                                  name: object.metaString("name") ?? "", errs)

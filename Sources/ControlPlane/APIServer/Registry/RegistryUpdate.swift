@@ -45,11 +45,11 @@ extension Registry {
             desired.setMeta("name", .string(name))
             prepareForUpdate(strategy, scope: scope, &desired, old: current.object)
             Defaulting.apply(resource: strategy.resource, to: &desired)
-            try Registry.checkValid(strategy, desired, old: current.object)
+            try Registry.checkValid(strategy, desired, old: current.object, scope: scope)
             var claimed = desired
             let claim = try await allocator.claim(strategy, &claimed, old: current.object)
             desired = claimed
-            try Registry.checkValid(strategy, desired, old: current.object)
+            try Registry.checkValid(strategy, desired, old: current.object, scope: scope)
 
             // No change: no write, the current resourceVersion (kube short-circuits the same way).
             var unchanged = desired
@@ -110,6 +110,16 @@ extension Registry {
             object = merged
         case .system:
             break
+        }
+        // A Service that stops being NodePort/LoadBalancer gives its node ports back (kube's
+        // dropTypeDependentFields), unless the client set new ones.
+        if strategy.resource == "services", let type = object["spec"]?["type"]?.stringValue, type == "ClusterIP" || type == "ExternalName",
+           var ports = object["spec"]?["ports"]?.arrayValue {
+            let oldPorts = old["spec"]?["ports"]?.arrayValue ?? []
+            for i in ports.indices where ports[i]["nodePort"] != nil && oldPorts.contains(where: { $0["nodePort"] == ports[i]["nodePort"] }) {
+                ports[i]["nodePort"] = nil
+            }
+            object.set(["spec", "ports"], .array(ports))
         }
         if strategy.tracksGeneration {
             let oldGen = old.meta("generation")?.integerValue ?? 1

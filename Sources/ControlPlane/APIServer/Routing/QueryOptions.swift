@@ -106,7 +106,8 @@ struct DeleteOptions: Sendable, Decodable {
         var o = DeleteOptions()
         if !request.body.isEmpty {
             do {
-                let v = try JSONValue.parse(request.body)
+                let protobuf = request.header("content-type")?.hasPrefix("application/vnd.kubernetes.protobuf") ?? false
+                let v = protobuf ? try KubeProtobuf.decode(request.body) : try JSONValue.parse(request.body)
                 o = try v.decode(DeleteOptions.self)
             } catch {
                 throw Status.badRequest("invalid DeleteOptions body: \(error)")

@@ -28,8 +28,8 @@ extension KubeAPIServer {
             if let rv, !rv.isEmpty, Int64(rv) == nil {
                 throw Status.badRequest("invalid resource version \"\(rv)\"")
             }
-            let found = try await registry.get(strategy, namespace: namespace, name: info.name,
-                                               resourceVersion: rv == "0" ? nil : rv)
+            // Any resourceVersion asks for "not older than": the current object always qualifies.
+            let found = try await registry.get(strategy, namespace: namespace, name: info.name)
             if TableOutput.wanted(request.header("accept")) {
                 return TableOutput.response(TableOutput.table([found.object], listMetadata: nil, include: request.queryValue("includeObject")))
             }
@@ -132,6 +132,11 @@ extension KubeAPIServer {
     func decodeBody(_ request: APIRequest) throws(Status) -> JSONValue {
         if request.body.count > KubeAPIServer.maxBodyBytes { throw Status.requestEntityTooLarge("limit is 3145728") }
         let ct = request.header("content-type").map { $0.split(separator: ";").first?.trimmingSpaces().lowercased() ?? "" } ?? ""
+        if ct == "application/vnd.kubernetes.protobuf" {
+            do { return try KubeProtobuf.decode(request.body) } catch {
+                throw Status.badRequest("couldn't decode protobuf body: \(error)")
+            }
+        }
         guard ct.isEmpty || ct == "application/json" || ct == "*/*" else {
             throw Status.unsupportedMediaType(accepted: ["application/json", "application/vnd.kubernetes.protobuf"])
         }

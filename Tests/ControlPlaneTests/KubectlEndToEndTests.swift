@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// The issue's kubectl walkthrough against a real `swiftlet server`, compared with what kubectl
+/// prints against Kubernetes. Commands that do not work yet are wrapped in `withKnownIssue` naming
+/// the cause, so they are reported, and flagged once they start working.
+@Suite("kubectl end to end", .serialized)
+struct KubectlEndToEndTests {
+    static let deployment = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      labels:
+        app: web
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: web
+      template:
+        metadata:
+          labels:
+            app: web
+        spec:
+          containers:
+          - name: nginx
+            image: nginx:1.25
+            ports:
+            - containerPort: 80
+
+    """
+
+    @Test("apply, get in every output, label, annotate, patch (3 types), edit, re-apply keeps others' fields, describe, delete")
+    func deploymentLifecycle() async throws {
+        try await ServerProcess.with { s in
+            let manifest = try s.directory.write("web.yaml", Self.deployment)
+            var r = try await s.kubectl("apply", "-f", manifest)
+            #expect(r.out == "deployment.apps/web created\n", "\(r.err)")
+            r = try await s.kubectl("apply", "-f", manifest)
+            #expect(r.out == "deployment.apps/web unchanged\n", "\(r.err)")
+
+            r = try await s.kubectl("get", "deployment", "web", "-o", "jsonpath={.spec.replicas} {.metadata.namespace}")
+            #expect(r.out == "2 default")
+            r = try await s.kubectl("get", "deploy", "web", "-o", "yaml")
+            #expect(r.out.hasPrefix("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"), "\(r.out)")
+            #expect(r.out.contains("  replicas: 2\n") && r.out.contains("  resourceVersion: \""))
+            r = try await s.kubectl("get", "deploy", "-l", "app=web", "-o", "name")
+            #expect(r.out == "deployment.apps/web\n")
+            r = try await s.kubectl("get", "deploy", "-l", "app=other")
+            #expect(r.err == "No resources found in default namespace.\n", "\(r.err)")
+            r = try await s.kubectl("get", "deploy", "-A", "-o", "name")
+            #expect(r.out == "deployment.apps/web\n")
+            r = try await s.kubectl("get", "all", "-o", "name")
+            #expect(r.out.contains("service/kubernetes\n") && r.out.contains("deployment.apps/web\n"), "\(r.out)\(r.err)")
+
+            // Another client's change (a sidecar) survives re-applying the edited manifest.
+            r = try await s.kubectl("patch", "deployment", "web", "-p",
+                                    #"{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:1.36"}]}}}}"#)
+            #expect(r.out == "deployment.apps/web patched\n", "\(r.err)")
+            let edited = try s.directory.write("web2.yaml", Self.deployment.replacingOccurrences(of: "replicas: 2", with: "replicas: 3"))
+            r = try await s.kubectl("apply", "-f", edited)
+            #expect(r.out == "deployment.apps/web configured\n", "\(r.err)")
+            r = try await s.kubectl("get", "deploy", "web", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[*].name}")
+            #expect(r.out == "3 nginx sidecar")
+
+            r = try await s.kubectl("label", "deploy", "web", "tier=front")
+            #expect(r.out == "deployment.apps/web labeled\n")
+            r = try await s.kubectl("annotate", "deploy", "web", "note=hello")
+            #expect(r.out == "deployment.apps/web annotated\n")
+            r = try await s.kubectl("patch", "deploy", "web", "--type=merge", "-p", #"{"metadata":{"labels":{"m":"1"}}}"#)
+            #expect(r.out == "deployment.apps/web patched\n")
+            r = try await s.kubectl("patch", "deploy", "web", "--type=json", "-p", #"[{"op":"replace","path":"/spec/replicas","value":4}]"#)
+            #expect(r.out == "deployment.apps/web patched\n")
+            r = try await s.kubectl("edit", "deploy", "web", environment: ["KUBE_EDITOR": "sed -i s/replicas:\\ 4/replicas:\\ 5/"])
+            #expect(r.out == "deployment.apps/web edited\n", "\(r.err)")
+            r = try await s.kubectl("get", "deploy", "web", "-o", "jsonpath={.spec.replicas} {.metadata.labels.tier} {.metadata.labels.m} {.metadata.annotations.note}")
+            #expect(r.out == "5 front 1 hello")
+
+            r = try await s.kubectl("describe", "deployment", "web")
+            #expect(r.out.hasPrefix("Name:                   web\nNamespace:              default\n"), "\(r.out)")
+            #expect(r.out.contains("Replicas:               5 desired |"))
+
+            await withKnownIssue("server-side Table columns for deployments (wip-schema): kubectl prints NAME/CREATED AT") {
+                let wide = try await s.kubectl("get", "deploy", "-o", "wide")
+                #expect(wide.out.hasPrefix("NAME   READY   UP-TO-DATE   AVAILABLE   AGE   CONTAINERS      IMAGES"), "\(wide.out)")
+            }
+
+            r = try await s.kubectl("delete", "deployment", "web", "--cascade=background")
+            #expect(r.out == "deployment.apps \"web\" deleted\n", "\(r.err)")
+            r = try await s.kubectl("get", "deployment", "web")
+            #expect(r.err == "Error from server (NotFound): deployments.apps \"web\" not found\n")
+        }
+    }
+
+    @Test("watch: kubectl get -w sees ADDED, MODIFIED and DELETED as they happen")
+    func watch() async throws {
+        try await ServerProcess.with { s in
+            let watcher = try ChildProcess("/usr/bin/kubectl", ["--kubeconfig", s.kubeconfig, "--cache-dir", s.directory.path + "/wc",
+                                                               "get", "configmaps", "-w", "--output-watch-events", "-o",
+                                                               "jsonpath={.type} {.object.metadata.name} {.object.data.v}{\"\\n\"}"])
+            defer { watcher.stop() }
+            try await Task.sleep(for: .milliseconds(1000))
+            let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w1\ndata:\n  v: \"1\"\n"
+            _ = try await s.kubectl("apply", "-f", "-", stdin: cm)
+            _ = try await s.kubectl("apply", "-f", "-", stdin: cm.replacingOccurrences(of: "\"1\"", with: "\"2\""))
+            _ = try await s.kubectl("delete", "configmap", "w1")
+            var seen = ""
+            for _ in 0..<100 {
+                seen = watcher.stdout
+                if seen.contains("DELETED") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(seen == "ADDED w1 1\nMODIFIED w1 2\nDELETED w1 2\n", "\(seen)\(watcher.stderr)")
+        }
+    }
+
+    @Test("errors as kubectl prints them: 404, unknown resource, 422 with field path, 409, 401")
+    func errors() async throws {
+        try await ServerProcess.with { s in
+            var r = try await s.kubectl("get", "pods", "nope")
+            #expect(r.code == 1 && r.err == "Error from server (NotFound): pods \"nope\" not found\n", "\(r.err)")
+            r = try await s.kubectl("get", "foos")
+            #expect(r.code == 1 && r.err == "error: the server doesn't have a resource type \"foos\"\n", "\(r.err)")
+            r = try await s.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: Service\nmetadata:\n  name: s1\nspec:\n  ports:\n  - port: 70000\n")
+            #expect(r.code == 1)
+            #expect(r.err.hasPrefix("The Service \"s1\" is invalid: \n* spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive\n"), "\(r.err)")
+            r = try await s.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n")
+            #expect(r.err.hasPrefix("The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"), "\(r.err)")
+
+            _ = try await s.kubectl("apply", "-f", "-", stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: \"1\"\n")
+            let stale = try await s.kubectl("get", "configmap", "c", "-o", "yaml")
+            _ = try await s.kubectl("label", "configmap", "c", "moved=on")
+            let file = try s.directory.write("stale.yaml", stale.out.replacingOccurrences(of: "a: \"1\"", with: "a: \"2\""))
+            r = try await s.kubectl("replace", "-f", file)
+            #expect(r.err == "Error from server (Conflict): error when replacing \"\(file)\": Operation cannot be fulfilled on configmaps \"c\": the object has been modified; please apply your changes to the latest version and try again\n", "\(r.err)")
+
+            r = try await run("/usr/bin/kubectl", ["--server", s.url, "--insecure-skip-tls-verify", "--token", "nope",
+                                                   "--cache-dir", s.directory.path + "/anon", "get", "pods"])
+            // kubectl's discovery logs each 401 before the final line, as it does against kube-apiserver.
+            #expect(r.err.hasSuffix("\nerror: You must be logged in to the server (the server has asked for the client to provide credentials)\n"), "\(r.err)")
+        }
+    }
+
+    @Test("api-resources, create namespace/configmap/secret, explain")
+    func discoveryAndCreate() async throws {
+        try await ServerProcess.with { s in
+            var r = try await s.kubectl("api-resources", "--no-headers")
+            let rows = r.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+            #expect(rows.contains("deployments deploy apps/v1 true Deployment"), "\(r.out)")
+            #expect(rows.contains("pods po v1 true Pod"))
+            #expect(rows.contains("namespaces ns v1 false Namespace"))
+
+            await withKnownIssue("kubectl 1.32's typed clients POST protobuf (application/vnd.kubernetes.protobuf); the API answers 415") {
+                r = try await s.kubectl("create", "namespace", "team")
+                #expect(r.out == "namespace/team created\n", "\(r.err)")
+                r = try await s.kubectl("create", "configmap", "settings", "--from-literal=mode=fast")
+                #expect(r.out == "configmap/settings created\n", "\(r.err)")
+                r = try await s.kubectl("create", "secret", "generic", "pw", "--from-literal=password=s3cret")
+                #expect(r.out == "secret/pw created\n", "\(r.err)")
+            }
+            await withKnownIssue("OpenAPI v3 schemas for explain (wip-schema)") {
+                r = try await s.kubectl("explain", "deployment.spec.replicas")
+                #expect(r.out.contains("FIELD: replicas <integer>"), "\(r.err)")
+            }
+        }
+    }
+}

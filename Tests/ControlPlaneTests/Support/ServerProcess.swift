@@ -1,0 +1,91 @@
+import Foundation
+import Glibc
+
+/// `swiftlet server` as a real process on 127.0.0.1 with a free port and a temporary data directory;
+/// `stop()` kills it and removes everything.
+final class ServerProcess: @unchecked Sendable {
+    static let binary: String = {
+        // Tests/ControlPlaneTests/Support/ServerProcess.swift -> package root
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/swiftlet").path
+    }()
+
+    static let tokenCSV = """
+    admintoken,boss,1,"system:masters"
+    alicetoken,alice,2,"developers,qa"
+
+    """
+
+    let directory: TemporaryDirectory
+    let child: ChildProcess
+    let url: String
+
+    var dataDir: String { directory.path + "/data" }
+    var kubeconfig: String { dataDir + "/admin.kubeconfig" }
+
+    private init(directory: TemporaryDirectory, child: ChildProcess, url: String) {
+        self.directory = directory
+        self.child = child
+        self.url = url
+    }
+
+    /// Starts the server and waits for its "serving on" line (and the kubeconfig).
+    static func start(extraArgs: [String] = [], reuse directory: TemporaryDirectory? = nil) async throws -> ServerProcess {
+        let directory = try directory ?? TemporaryDirectory()
+        let tokens = try directory.write("tokens.csv", tokenCSV)
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(binary, ["server", "--data-dir", directory.path + "/data", "--bind-address", "127.0.0.1",
+                                              "--secure-port", "0", "--token-auth-file", tokens] + extraArgs)
+        } catch {
+            directory.remove()
+            throw error
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let log = child.stdout + child.stderr
+            if let range = log.range(of: "serving on https://") {
+                let rest = log[range.upperBound...]
+                let url = "https://" + rest.prefix { !$0.isWhitespace }
+                return ServerProcess(directory: directory, child: child, url: url)
+            }
+            if let code = child.poll() {
+                let log = child.stdout + child.stderr
+                child.stop()
+                directory.remove()
+                throw ProcessError(description: "swiftlet server exited \(code): \(log)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let log = child.stdout + child.stderr
+        child.stop()
+        directory.remove()
+        throw ProcessError(description: "swiftlet server did not start in 30s: \(log)")
+    }
+
+    /// Kills the process; keeps the data directory when `keepData` (a restart test reuses it).
+    func stop(keepData: Bool = false) {
+        child.stop()
+        if !keepData { directory.remove() }
+    }
+
+    func kubectl(_ args: String..., environment: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
+        try await kubectl(args, environment: environment, stdin: stdin)
+    }
+
+    func kubectl(_ args: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
+        var input: String?
+        if let stdin { input = try directory.write("stdin-\(UInt32.random(in: 0...UInt32.max))", stdin) }
+        defer { if let input { try? FileManager.default.removeItem(atPath: input) } }
+        return try await run("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", directory.path + "/cache"] + args,
+                             environment: environment, stdinPath: input, timeout: 30)
+    }
+
+    /// Runs `body` with a started server, stopping it and removing its files afterwards, pass or fail.
+    static func with(_ body: (ServerProcess) async throws -> Void) async throws {
+        let server = try await start()
+        defer { server.stop() }
+        try await body(server)
+    }
+}
