@@ -237,6 +237,14 @@ import Testing
         }
     }
 
+    @Test func namespacedCreateNeedsANamespace() async throws {
+        let server = try await TestHTTPSServer { _ in .json(200, Self.podJSON) }
+        defer { Task { await server.shutdown() } }
+        let client = try KubeAPIClient(config: config(server))
+        await #expect(throws: KubeClientError.self) { try await client.create(Pod(metadata: ObjectMeta(name: "x"))) }
+        #expect(server.requests.isEmpty)
+    }
+
     @Test func listPagesAndSelectors() async throws {
         let server = try await TestHTTPSServer { req in
             let page2 = req.query["continue"] == "tok/1"

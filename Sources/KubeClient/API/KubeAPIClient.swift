@@ -96,7 +96,11 @@ public struct KubeAPIClient: Sendable {
     /// Creates `object` in its `metadata.namespace` (or `namespace` if given).
     public func create<T: KubeObject>(_ object: T, namespace: String? = nil) async throws(KubeClientError) -> T {
         let ns = namespace ?? object.metadata.namespace
-        let path = try ResourcePath(for: T.self).path(namespace: ns)
+        let resource = try ResourcePath(for: T.self)
+        if resource.info.namespaced, ns?.isEmpty ?? true {
+            throw .unknownResource("\(T.kind) \"\(object.metadata.name ?? "")\" is namespaced: give its namespace")
+        }
+        let path = try resource.path(namespace: ns)
         return try await send(HTTPRequest(method: .POST, path: path, body: try encode(object.withTypeMeta())), as: T.self)
     }
 

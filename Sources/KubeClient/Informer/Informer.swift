@@ -109,12 +109,14 @@ public final class Informer<Object: KubeObject>: Sendable {
 
     private func reflect() async {
         var backoff = timing.initialBackoff
+        var listed = false
         while !Task.isCancelled {
             do {
-                try await listAndWatch(resetting: &backoff)
+                listed = false
+                try await listAndWatch(resetting: &backoff, listed: &listed)
             } catch is CancellationError {
                 return
-            } catch let error as KubeClientError where error.isGone {
+            } catch let error as KubeClientError where error.isGone && listed {
                 // The version we watched from is compacted away: relist at once.
                 logger.info("relisting", metadata: ["reason": "\(error)"])
                 continue
@@ -133,13 +135,14 @@ public final class Informer<Object: KubeObject>: Sendable {
     }
 
     /// One list, then watches from its version until one fails (thrown) or the task is cancelled.
-    private func listAndWatch(resetting backoff: inout Duration) async throws {
+    private func listAndWatch(resetting backoff: inout Duration, listed: inout Bool) async throws {
         progress.withLock { $0.lists += 1 }
         let list = try await source.list(options: ListOptions(limit: timing.listPageSize))
         try Task.checkCancellation()
         var resourceVersion = list.metadata.resourceVersion ?? ""
         replace(with: list.items, resourceVersion: resourceVersion)
         backoff = timing.initialBackoff
+        listed = true
         while !Task.isCancelled {
             progress.withLock { $0.watches += 1 }
             let options = WatchOptions(resourceVersion: resourceVersion, allowWatchBookmarks: true,

@@ -50,6 +50,10 @@ public final class HTTPTransport: Sendable {
         }
     }
 
+    deinit {
+        for c in pool.withLock({ $0.idle }) { c.close() }
+    }
+
     /// Connections opened so far (tests check reuse with it).
     public var connectionsOpened: Int { pool.withLock { $0.opened } }
 
