@@ -15,10 +15,12 @@ struct LiveServer {
 
     let kubeconfig: String
 
-    static func with(_ body: (LiveServer) async throws -> Void) async throws {
+    static func with(tokenCSV: String? = nil, _ body: (LiveServer) async throws -> Void) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let child = try ChildProcess(binary, ["server", "--data-dir", dir.path, "--secure-port", "0"])
+        var args = ["server", "--data-dir", dir.path, "--secure-port", "0"]
+        if let tokenCSV { args += ["--token-auth-file", try dir.write("tokens.csv", tokenCSV)] }
+        let child = try ChildProcess(binary, args)
         defer { child.stop() }
         let server = LiveServer(kubeconfig: dir.path + "/admin.kubeconfig")
         // Ready when the kubeconfig exists and the API answers through it.
@@ -186,6 +188,55 @@ func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) asyn
             #expect(await waitUntil { log.withLock { $0.contains("add i3") && $0.contains("delete i0") } })
             #expect(informer.cache.get(namespace: "default", name: "i0") == nil)
             #expect(informer.cache.get(namespace: "default", name: "i3") != nil)
+        }
+    }
+
+    @Test func bearerTokenFromAKubeconfig() async throws {
+        try await LiveServer.with(tokenCSV: "robot-token,robot,9,\"system:masters\"\n") { server in
+            let admin = try KubeconfigFile(path: server.kubeconfig).clientConfig()
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let tokenConfig = try dir.write("token.kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: live
+              cluster:
+                server: \(admin.server)
+                certificate-authority: \(try dir.write("ca.crt", String(decoding: admin.certificateAuthorityPEM ?? [], as: UTF8.self)))
+            users:
+            - name: robot
+              user:
+                tokenFile: robot.token
+            contexts:
+            - name: robot
+              context: {cluster: live, user: robot}
+            current-context: robot
+            """)
+            _ = try dir.write("robot.token", "robot-token\n")
+            let client = try KubeAPIClient(kubeconfigPath: tokenConfig)
+            #expect(try await client.get(Namespace.self, name: "kube-system").metadata.name == "kube-system")
+            _ = try dir.write("robot.token", "wrong-token\n")
+            do {
+                _ = try await client.get(Namespace.self, name: "kube-system")
+                Issue.record("a wrong token was accepted")
+            } catch let error as KubeClientError {
+                #expect(error.code == 401)
+            }
+        }
+    }
+
+    @Test func eventsAggregate() async throws {
+        try await LiveServer.with { server in
+            let client = try server.client()
+            let cm = try await client.create(configMap("evented", [:]))
+            let recorder = EventRecorder(client: client, component: "live-test")
+            for _ in 0..<3 { try await recorder.record(cm, type: .warning, reason: "Tested", message: "again") }
+            let events = try await client.list(Event.self, namespace: "default")
+            let mine = events.items.filter { $0.involvedObject.name == "evented" }
+            #expect(mine.count == 1)
+            #expect(mine.first?.count == 3)
+            #expect(mine.first?.reason == "Tested")
         }
     }
 

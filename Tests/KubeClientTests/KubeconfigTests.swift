@@ -185,6 +185,20 @@ import Testing
         #expect(v["url"] == .string("https://h:1/p"))
     }
 
+    @Test func flowCollectionsWithPlainScalars() throws {
+        let v = try YAMLSubset.parse("""
+        a: {cluster: live, user: "robot", n: 3, url: https://h:1/x, empty: {}, list: [x, 'y z', [1]]}
+        b: [ ]
+        - c
+        """.replacingOccurrences(of: "\n- c", with: ""))
+        #expect(v["a"] == .object(["cluster": .string("live"), "user": .string("robot"), "n": .integer(3),
+                                   "url": .string("https://h:1/x"), "empty": .object([:]),
+                                   "list": .array([.string("x"), .string("y z"), .array([.integer(1)])])]))
+        #expect(v["b"] == .array([]))
+        #expect(throws: (any Error).self) { try YAMLSubset.parse("a: {x: 1") }
+        #expect(throws: (any Error).self) { try YAMLSubset.parse("a: [1 2] x") }
+    }
+
     @Test func badIndentationIsAnError() {
         #expect(throws: (any Error).self) { try YAMLSubset.parse("a:\n  b: 1\n   c: 2\n") }
     }
