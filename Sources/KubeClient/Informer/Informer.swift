@@ -73,6 +73,7 @@ public final class Informer<Object: KubeObject>: Sendable {
     public var watchCount: Int { progress.withLock { $0.watches } }
 
     /// Adds a handler; if the cache already holds objects they are delivered to it as adds first.
+    /// Not to be called from inside a handler (delivery is serialized by the lock this takes).
     public func addHandler(_ handler: InformerHandler<Object>) {
         delivery.withLock { _ in
             handlers.withLock { $0.append(handler) }
