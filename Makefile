@@ -15,9 +15,11 @@ SWIFT ?= swift
 #   python3: JSON edits and timing in `up` and `bench`; time: GNU time, peak RSS in `bench`
 #   docker-registry skopeo umoci python3-bcrypt python3-cryptography: the registry tests (a real
 #     registry, images built and pushed with umoci/skopeo, htpasswd via bcrypt, signed tokens)
+#   etcd-server etcd-client: etcdctl drives our store in the EtcdAPI tests; a real etcd is what
+#     EtcdClient is tested and the store benchmarked against
 DEPS := pkg-config libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev \
         busybox-static runc gcc libc6-dev iproute2 python3 time \
-        docker-registry skopeo umoci python3-bcrypt python3-cryptography
+        docker-registry skopeo umoci python3-bcrypt python3-cryptography etcd-server etcd-client
 
 # The release binary links the Swift runtime and Foundation statically: it runs a container
 # ~4-5 ms faster than the dynamically linked one (fewer shared objects to load and relocate).
@@ -58,6 +60,7 @@ test: build
 bench: release
 	bench/runtime.sh $(RELEASE_BIN)
 	bench/images.sh $(RELEASE_BIN)
+	bench/store.sh $(RELEASE_BIN)
 
 # Today: a smoke demo of the container runtime. Will start the single-node cluster once the
 # API server lands.

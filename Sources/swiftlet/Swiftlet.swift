@@ -5,7 +5,7 @@ struct Swiftlet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftlet",
         abstract: "A Kubernetes node agent and lightweight control plane.",
-        subcommands: [RuntimeCommand.self, ImagesCommand.self, ServerCommand.self]
+        subcommands: [RuntimeCommand.self, ImagesCommand.self, ServerCommand.self, StoreCommand.self]
     )
 
     static func main() {

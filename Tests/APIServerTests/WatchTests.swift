@@ -34,10 +34,12 @@ import Testing
         _ = try await env.create("/api/v1/namespaces/default/pods", podJSON("other", labels: ["app": "db"]))
         _ = try await env.create("/api/v1/namespaces/default/pods", podJSON("p", labels: ["app": "web"]))
         // Leaving the selector is a DELETED event, coming back an ADDED one.
-        _ = try await env.json("PATCH", "/api/v1/namespaces/default/pods/p", body: #"{"metadata":{"labels":{"app":"x"}}}"#,
-                               contentType: "application/merge-patch+json")
-        _ = try await env.json("PATCH", "/api/v1/namespaces/default/pods/p", body: #"{"metadata":{"labels":{"app":"web"}}}"#,
-                               contentType: "application/merge-patch+json")
+        let (p1, r1) = try await env.json("PATCH", "/api/v1/namespaces/default/pods/p", body: #"{"metadata":{"labels":{"app":"x"}}}"#,
+                                          contentType: "application/merge-patch+json")
+        #expect(p1 == 200, "\(r1)")
+        let (p2, r2) = try await env.json("PATCH", "/api/v1/namespaces/default/pods/p", body: #"{"metadata":{"labels":{"app":"web"}}}"#,
+                                          contentType: "application/merge-patch+json")
+        #expect(p2 == 200, "\(r2)")
         let events = try await reader.next(3)
         #expect(events.map(\.0) == ["ADDED", "DELETED", "ADDED"])
         #expect(events.allSatisfy { $0.1.metaString("name") == "p" })

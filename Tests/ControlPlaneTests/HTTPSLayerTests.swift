@@ -169,4 +169,29 @@ struct HTTPSLayerTests {
             #expect(r.out.hasSuffix(#"ok{"major":"1","minor":"32","gitVersion":"v1.32.0-test"}"#))
         }
     }
+
+    @Test("a client that stops reading stops the stream being read: no unbounded buffering")
+    func backpressure() async throws {
+        try await InProcessServer.with { s in
+            // openssl writes into a pipe nobody reads, so it stops reading the socket once the pipe is full.
+            let stalled = try ChildProcess("/bin/sh", ["-c",
+                "(printf 'GET /flood HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer admintoken\\r\\n\\r\\n'; sleep 30) | openssl s_client -quiet -connect 127.0.0.1:\(s.port) 2>/dev/null | sleep 30"])
+            defer { stalled.stop() }
+            var last = -1
+            for _ in 0..<50 {
+                try await Task.sleep(for: .milliseconds(200))
+                let now = s.handler.floodChunks.current
+                if now > 0 && now == last { break }
+                last = now
+            }
+            let settled = s.handler.floodChunks.current
+            #expect(settled > 0, "the stream should have started")
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(s.handler.floodChunks.current == settled, "still pulling from the stream with nobody reading")
+            // Socket buffers, TLS and NIO's writer keep a bounded amount in flight (64 KiB chunks).
+            #expect(settled < 512, "\(settled) chunks pulled ahead of a stalled client")
+            let health = try await run(Self.curl, ["-sk", s.url + "/healthz"], timeout: 5)
+            #expect(health.out == "ok")
+        }
+    }
 }

@@ -2,8 +2,7 @@ import Foundation
 import Testing
 
 /// The issue's kubectl walkthrough against a real `swiftlet server`, compared with what kubectl
-/// prints against Kubernetes. Commands that do not work yet are wrapped in `withKnownIssue` naming
-/// the cause, so they are reported, and flagged once they start working.
+/// prints against Kubernetes.
 @Suite("kubectl end to end", .serialized)
 struct KubectlEndToEndTests {
     static let deployment = """
@@ -62,7 +61,8 @@ struct KubectlEndToEndTests {
             r = try await s.kubectl("apply", "-f", edited)
             #expect(r.out == "deployment.apps/web configured\n", "\(r.err)")
             r = try await s.kubectl("get", "deploy", "web", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[*].name}")
-            #expect(r.out == "3 nginx sidecar")
+            // Strategic merge puts the patch's new list items first (the kubectl patch docs show the same).
+            #expect(r.out == "3 sidecar nginx")
 
             r = try await s.kubectl("label", "deploy", "web", "tier=front")
             #expect(r.out == "deployment.apps/web labeled\n")
@@ -81,9 +81,14 @@ struct KubectlEndToEndTests {
             #expect(r.out.hasPrefix("Name:                   web\nNamespace:              default\n"), "\(r.out)")
             #expect(r.out.contains("Replicas:               5 desired |"))
 
-            await withKnownIssue("server-side Table columns for deployments (wip-schema): kubectl prints NAME/CREATED AT") {
-                let wide = try await s.kubectl("get", "deploy", "-o", "wide")
-                #expect(wide.out.hasPrefix("NAME   READY   UP-TO-DATE   AVAILABLE   AGE   CONTAINERS      IMAGES"), "\(wide.out)")
+            let wide = try await s.kubectl("get", "deploy", "-o", "wide")
+            let table = wide.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            #expect(table.first == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"], "\(wide.out)")
+            if table.count == 2 {
+                #expect(Array(table[1].prefix(4)) == ["web", "0/5", "0", "0"])
+                #expect(Array(table[1].suffix(3)) == ["sidecar,nginx", "busybox:1.36,nginx:1.25", "app=web"], "\(wide.out)")
+            } else {
+                Issue.record("one deployment row expected: \(wide.out)")
             }
 
             r = try await s.kubectl("delete", "deployment", "web", "--cascade=background")
@@ -151,17 +156,36 @@ struct KubectlEndToEndTests {
             #expect(rows.contains("pods po v1 true Pod"))
             #expect(rows.contains("namespaces ns v1 false Namespace"))
 
-            await withKnownIssue("kubectl 1.32's typed clients POST protobuf (application/vnd.kubernetes.protobuf); the API answers 415") {
-                r = try await s.kubectl("create", "namespace", "team")
-                #expect(r.out == "namespace/team created\n", "\(r.err)")
-                r = try await s.kubectl("create", "configmap", "settings", "--from-literal=mode=fast")
-                #expect(r.out == "configmap/settings created\n", "\(r.err)")
-                r = try await s.kubectl("create", "secret", "generic", "pw", "--from-literal=password=s3cret")
-                #expect(r.out == "secret/pw created\n", "\(r.err)")
-            }
-            await withKnownIssue("OpenAPI v3 schemas for explain (wip-schema)") {
-                r = try await s.kubectl("explain", "deployment.spec.replicas")
-                #expect(r.out.contains("FIELD: replicas <integer>"), "\(r.err)")
+            // kubectl 1.32's typed clients POST protobuf bodies.
+            r = try await s.kubectl("create", "namespace", "team")
+            #expect(r.out == "namespace/team created\n", "\(r.err)")
+            r = try await s.kubectl("create", "configmap", "settings", "--from-literal=mode=fast")
+            #expect(r.out == "configmap/settings created\n", "\(r.err)")
+            r = try await s.kubectl("create", "secret", "generic", "pw", "--from-literal=password=s3cret")
+            #expect(r.out == "secret/pw created\n", "\(r.err)")
+            r = try await s.kubectl("get", "namespaces")
+            let rows2 = r.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            #expect(rows2.first == ["NAME", "STATUS", "AGE"], "\(r.out)")
+            #expect(rows2.contains { $0.prefix(2) == ["team", "Active"] })
+            r = try await s.kubectl("get", "secret", "pw", "-o", "jsonpath={.type} {.data.password}")
+            #expect(r.out == "Opaque czNjcmV0")
+            r = try await s.kubectl("explain", "deployment.spec.replicas")
+            #expect(r.out.hasPrefix("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: replicas <integer>\n"), "\(r.out)\(r.err)")
+        }
+    }
+
+    @Test("delete --cascade=orphan and --cascade=foreground finish (they need the garbage collector)")
+    func cascadingDeletes() async throws {
+        try await ServerProcess.with { s in
+            _ = try await s.kubectl("create", "deployment", "a", "--image=nginx:1.25")
+            _ = try await s.kubectl("create", "deployment", "b", "--image=nginx:1.25")
+            await withKnownIssue("no garbage collector runs yet: the orphan / foregroundDeletion finalizer is never removed, so kubectl waits and the object stays (controllers helper)") {
+                for (name, cascade) in [("a", "orphan"), ("b", "foreground")] {
+                    let r = try await s.kubectl("delete", "deployment", name, "--cascade=" + cascade, "--timeout=2s")
+                    #expect(r.code == 0, "\(cascade): \(r.err)")
+                    let gone = try await s.kubectl("get", "deployment", name)
+                    #expect(gone.err == "Error from server (NotFound): deployments.apps \"\(name)\" not found\n", "\(cascade)")
+                }
             }
         }
     }

@@ -78,6 +78,8 @@ struct SimParams: CustomStringConvertible {
 /// What a run exercised, summed over seeds for the report.
 struct SimStats {
     var crashes = 0
+    /// Crashes in the middle of persisting a Ready, losing its unsynced part.
+    var tornWrites = 0
     var snapshotsInstalled = 0
     var leadersElected = 0
     var messagesDelivered = 0
@@ -86,7 +88,7 @@ struct SimStats {
     var transfers = 0
 
     static func + (a: SimStats, b: SimStats) -> SimStats {
-        SimStats(crashes: a.crashes + b.crashes, snapshotsInstalled: a.snapshotsInstalled + b.snapshotsInstalled,
+        SimStats(crashes: a.crashes + b.crashes, tornWrites: a.tornWrites + b.tornWrites, snapshotsInstalled: a.snapshotsInstalled + b.snapshotsInstalled,
                  leadersElected: a.leadersElected + b.leadersElected, messagesDelivered: a.messagesDelivered + b.messagesDelivered,
                  putsAcked: a.putsAcked + b.putsAcked, readsServed: a.readsServed + b.readsServed,
                  transfers: a.transfers + b.transfers)
@@ -228,6 +230,18 @@ final class RaftSimulation {
     func handleReady(_ node: SimNode) throws(SimFailure) {
         guard var core = node.core, core.hasReady else { return }
         let rd = core.ready()
+        if chaos && rng.chance(params.crashMidReadyRate / 2) {
+            // A crash during the write: what was not yet synced is lost. The WAL keeps a prefix of the batch's
+            // entries at most (a torn tail is cut on recovery); the hard state, written after them, and a
+            // snapshot are gone. Nothing was sent or applied.
+            if rd.snapshot == nil {
+                let kept = rng.range(0...rd.entries.count)
+                try? node.storage.append(Array(rd.entries.prefix(kept)))
+            }
+            stats.tornWrites += 1
+            crash(node)
+            return
+        }
         // 1. Persist.
         do {
             if let snap = rd.snapshot { try node.storage.applySnapshot(snap) }

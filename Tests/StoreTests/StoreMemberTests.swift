@@ -35,11 +35,16 @@ import Testing
             await #expect(throws: MVCCError.compacted(del.revision)) {
                 _ = try await m.range(RangeRequest(key: utf8("a"), revision: p1.revision))
             }
+            #expect(m.currentRevision == del.revision && m.currentLeader == m.memberID && m.currentTerm >= 2)
             let status = try await m.status()
             #expect(status.leader == m.memberID && status.memberID == m.memberID && status.clusterID == m.clusterID)
             #expect(status.raftAppliedIndex >= 7 && status.revision == del.revision && !status.isLearner)
             let members = try await m.memberList()
             #expect(members.count == 1 && members[0].name == "m1" && members[0].clientURLs == ["http://127.0.0.1:2379"])
+            let updated = try await m.memberUpdate(id: m.memberID, peerURLs: ["http://127.0.0.1:1", "http://127.0.0.1:2"])
+            #expect(updated[0].peerURLs == ["http://127.0.0.1:1", "http://127.0.0.1:2"] && updated[0].name == "m1")
+            await #expect(throws: KeyValueClientError.self) { _ = try await m.memberUpdate(id: 12345, peerURLs: ["http://x:1"]) }
+            #expect(try await m.snapshotData().count > 0)
         } catch {
             await m.stop()
             throw error
@@ -115,8 +120,11 @@ import Testing
         let before = try await m.range(RangeRequest(key: utf8("k"), end: utf8("l")))
         await m.stop()
 
-        // Restart ignores the flags' cluster description (same identity) and recovers snapshot + WAL.
-        let again = try await StoreMember.start(config)
+        // Restart ignores the flags' cluster description (here it lists a member that never existed) and
+        // recovers snapshot + WAL.
+        var restart = config
+        restart.initialCluster.append(("ghost", ["http://127.0.0.1:1"]))
+        let again = try await StoreMember.start(restart)
         do {
             let after = try await again.range(RangeRequest(key: utf8("k"), end: utf8("l")))
             #expect(after == before)
@@ -231,5 +239,69 @@ import Testing
             #expect(file.hasSuffix(victim.file) && offset == victim.offset)
             #expect("\(error)".contains(victim.file) && "\(error)".contains("offset \(victim.offset)"))
         }
+    }
+
+    @Test func progressNotificationsAndSlowWatchers() async throws {
+        let dir = WALTempDir()
+        defer { dir.remove() }
+        var config = singleMemberConfig(dir.path)
+        config.progressNotifyMilliseconds = 100
+        config.watchBufferLimit = 4
+        let m = try await StoreMember.start(config)
+        do {
+            let rev = try await m.put(PutRequest(key: utf8("p"), value: utf8("1"))).revision
+            // An idle watch that asked for progress gets empty responses carrying the current revision.
+            var progress = m.watch(WatchCreateRequest(key: utf8("q"), progressNotify: true)).makeAsyncIterator()
+            let note = try await progress.next()
+            #expect(note?.events.isEmpty == true && note?.revision == rev)
+
+            // A watcher that never reads is ended with an error once its buffer is full; writes go on.
+            var slow = m.watch(WatchCreateRequest(key: utf8("s/"), end: prefixRangeEnd(utf8("s/")))).makeAsyncIterator()
+            for i in 0..<20 { _ = try await m.put(PutRequest(key: utf8("s/\(i)"), value: utf8("v"))) }
+            var received = 0
+            do {
+                while try await slow.next() != nil { received += 1 }
+                Issue.record("slow watch ended without an error")
+            } catch let error as KeyValueClientError {
+                guard case .unavailable = error else { Issue.record("unexpected \(error)"); return }
+            }
+            #expect(received == 4)
+            #expect(try await value(m, "s/19") == "v")
+        } catch {
+            await m.stop()
+            throw error
+        }
+        await m.stop()
+    }
+
+    @Test func concurrentWritesShareSyncs() async throws {
+        let dir = WALTempDir()
+        defer { dir.remove() }
+        let m = try await StoreMember.start(singleMemberConfig(dir.path))
+        do {
+            _ = try await m.put(PutRequest(key: utf8("warm"), value: utf8("up")))
+            let (persists0, proposals0) = try await m.onLoop { ($0.persistCount, $0.proposalCount) }
+            let start = monotonicMilliseconds()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for t in 0..<32 {
+                    group.addTask {
+                        for i in 0..<25 { _ = try await m.put(PutRequest(key: utf8("c/\(t)/\(i)"), value: utf8("v"))) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let elapsed = max(1, monotonicMilliseconds() - start)
+            let (persists1, proposals1) = try await m.onLoop { ($0.persistCount, $0.proposalCount) }
+            let writes = proposals1 - proposals0
+            let syncs = persists1 - persists0
+            print("store member: \(writes) concurrent puts in \(elapsed) ms (\(writes * 1000 / Int(elapsed))/s), \(syncs) synced writes")
+            #expect(writes == 800)
+            #expect(syncs < writes / 2, "\(syncs) syncs for \(writes) writes: proposals are not batched")
+            #expect(try await m.range(RangeRequest(key: utf8("c/"), end: prefixRangeEnd(utf8("c/")), countOnly: true)).count == 800)
+        } catch {
+            await m.stop()
+            throw error
+        }
+        await m.stop()
     }
 }

@@ -9,6 +9,7 @@ import Synchronization
 /// asked and streams on demand, counting streams whose consumer went away.
 final class EchoHandler: APIHandler {
     let endedStreams = Counter()
+    let floodChunks = Counter()
 
     func handle(_ request: APIRequest) async -> APIResponse {
         switch request.path {
@@ -39,6 +40,15 @@ final class EchoHandler: APIHandler {
                 }
             }
             return APIResponse(status: 200, headers: [("content-type", "application/json")], body: .stream(stream))
+        case "/flood":
+            // Pull-driven: a chunk is made only when the HTTPS layer asks for the next one, so the
+            // count shows how far ahead of the client the server reads.
+            let pulled = floodChunks
+            let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
+            return APIResponse(status: 200, body: .stream(AsyncStream(unfolding: {
+                pulled.increment()
+                return chunk
+            })))
         case "/finite-stream":
             let stream = AsyncStream<[UInt8]> { continuation in
                 continuation.yield(Array("one\n".utf8))

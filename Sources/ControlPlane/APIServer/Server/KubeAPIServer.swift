@@ -107,17 +107,19 @@ public final class KubeAPIServer: APIHandler {
         case "/apis":
             return Responses.json(200, Discovery.apiGroupList())
         case "/openapi/v3":
-            return Responses.json(200, OpenAPIPaths.index { path in String(UInt64(bitPattern: Int64(truncatingIfNeeded: path.hashValue & 0x7fffffffffff)), radix: 16) })
+            return APIResponse(status: 200, headers: Responses.jsonHeaders, body: .bytes(OpenAPIV3.indexBytes()))
+        case "/openapi/v2":
+            if (request.header("accept") ?? "").contains("protobuf") {
+                return APIResponse(status: 200, headers: [("content-type", OpenAPIV2.protobufMediaType), ("etag", "\"" + OpenAPIV2.protobufETag + "\"")],
+                                   body: .bytes(OpenAPIV2.protobufBytes))
+            }
+            return APIResponse(status: 200, headers: Responses.jsonHeaders + [("etag", "\"" + OpenAPIV2.jsonETag + "\"")],
+                               body: .bytes(OpenAPIV2.jsonBytes))
         default:
             break
         }
-        if path.hasPrefix("/openapi/v3/") {
-            let gv = path.dropFirst("/openapi/v3/".count).split(separator: "/").map(String.init)
-            let doc: JSONValue?
-            if gv.count == 2 && gv[0] == "api" { doc = OpenAPIPaths.document(group: "", version: gv[1]) }
-            else if gv.count == 3 && gv[0] == "apis" { doc = OpenAPIPaths.document(group: gv[1], version: gv[2]) }
-            else { doc = nil }
-            if let doc { return Responses.json(200, doc) }
+        if path.hasPrefix("/openapi/v3/"), let doc = OpenAPIV3.document(path: String(path.dropFirst("/openapi/v3/".count))) {
+            return APIResponse(status: 200, headers: Responses.jsonHeaders + [("etag", "\"" + doc.hash + "\"")], body: .bytes(doc.bytes))
         }
         let parts = info.parts
         if info.apiPrefix == "api", parts.count == 1, let list = Discovery.apiResourceList(group: "", version: parts[0]) {

@@ -31,7 +31,7 @@ extension KubeAPIServer {
             // Any resourceVersion asks for "not older than": the current object always qualifies.
             let found = try await registry.get(strategy, namespace: namespace, name: info.name)
             if TableOutput.wanted(request.header("accept")) {
-                return TableOutput.response(TableOutput.table([found.object], listMetadata: nil, include: request.queryValue("includeObject")))
+                return TableOutput.response(TableOutput.table(strategy, [found.object], listMetadata: nil, include: request.queryValue("includeObject")))
             }
             return Responses.json(200, found.object)
         case "list":
@@ -47,7 +47,7 @@ extension KubeAPIServer {
                 list = try await registry.list(strategy, namespace: namespace, options: options)
             }
             if TableOutput.wanted(request.header("accept")) {
-                return TableOutput.response(TableOutput.table(list["items"]?.arrayValue ?? [], listMetadata: list["metadata"],
+                return TableOutput.response(TableOutput.table(strategy, list["items"]?.arrayValue ?? [], listMetadata: list["metadata"],
                                                               include: request.queryValue("includeObject")))
             }
             return Responses.json(200, list)
@@ -69,25 +69,30 @@ extension KubeAPIServer {
             if strategy.resource == "bindings" {
                 return try await bind(strategy, namespace: namespace, podName: body.metaString("name") ?? "", body: body)
             }
+            let warnings = try KubeAPIServer.checkFieldValidation(request, strategy, body)
             let created = try await registry.create(strategy, namespace: namespace, body: body, dryRun: dryRun)
             if strategy.resource == "namespaces" && !dryRun, let name = created.metaString("name") {
                 await ensureDefaultServiceAccount(namespace: name)
             }
-            return Responses.json(201, created)
+            return Responses.json(201, created, warnings: warnings)
         case "update":
             let dryRun = try parseDryRun(request)
             let body = try decodeBody(request)
+            let warnings = try KubeAPIServer.checkFieldValidation(request, strategy, body)
             let result = try await registry.update(strategy, namespace: namespace, name: info.name, scope: .main,
                                                    dryRun: dryRun, createIfMissing: body) { _ in body }
-            return Responses.json(result.created ? 201 : 200, result.object)
+            return Responses.json(result.created ? 201 : 200, result.object, warnings: warnings)
         case "patch":
+            var warnings: [String] = []
             let dryRun = try parseDryRun(request)
             let (type, patch) = try decodePatch(request)
             let result = try await registry.update(strategy, namespace: namespace, name: info.name, scope: .main,
                                                    dryRun: dryRun) { current in
-                try KubeAPIServer.applyPatch(type, patch, to: current)
+                let patched = try KubeAPIServer.applyPatch(type, patch, to: current, group: strategy.info.group, kind: strategy.info.kind)
+                warnings = try KubeAPIServer.checkFieldValidation(request, strategy, patched)
+                return patched
             }
-            return Responses.json(200, result.object)
+            return Responses.json(200, result.object, warnings: warnings)
         case "delete":
             let options = try DeleteOptions.parse(request)
             let outcome = try await registry.delete(strategy, namespace: namespace, name: info.name, options: options)
@@ -101,6 +106,20 @@ extension KubeAPIServer {
         default:
             throw Status.methodNotAllowed(strategy.groupResource, action: request.method)
         }
+    }
+
+    /// `?fieldValidation=`: fields the kind's schema does not know are a 400 (Strict), a `Warning`
+    /// header (Warn, the default) or nothing (Ignore).
+    static func checkFieldValidation(_ request: APIRequest, _ strategy: ResourceStrategy, _ object: JSONValue) throws -> [String] {
+        guard let mode = FieldValidation(parameter: request.queryValue("fieldValidation")) else {
+            throw Status.badRequest("fieldValidation: Unsupported value: \"\(request.queryValue("fieldValidation") ?? "")\": supported values: \"Ignore\", \"Strict\", \"Warn\"")
+        }
+        if mode == .ignore { return [] }
+        let unknown = UnknownFields.unknownFields(in: object, kind: strategy.info.kind, group: strategy.info.group,
+                                                  version: strategy.info.version)
+        if unknown.isEmpty { return [] }
+        if mode == .strict { throw UnknownFields.strictError(kind: strategy.info.kind, version: strategy.info.version, paths: unknown) }
+        return UnknownFields.messages(unknown)
     }
 
     func checkFieldSelector(_ strategy: ResourceStrategy, _ options: ListOptions) throws(Status) {
@@ -173,24 +192,22 @@ extension KubeAPIServer {
 
     /// Applies a patch to the current object. A resourceVersion the patch leaves as it was is no
     /// precondition (so races retry); one the patch sets is.
-    static func applyPatch(_ type: PatchType, _ patch: JSONValue, to current: JSONValue) throws -> JSONValue {
-        var patched = try applyPatchBody(type, patch, to: current)
+    static func applyPatch(_ type: PatchType, _ patch: JSONValue, to current: JSONValue, group: String, kind: String) throws -> JSONValue {
+        var patched = try applyPatchBody(type, patch, to: current, group: group, kind: kind)
         if patched.objectValue != nil, patched.meta("resourceVersion") == current.meta("resourceVersion") {
             patched.setMeta("resourceVersion", nil)
         }
         return patched
     }
 
-    static func applyPatchBody(_ type: PatchType, _ patch: JSONValue, to current: JSONValue) throws -> JSONValue {
+    static func applyPatchBody(_ type: PatchType, _ patch: JSONValue, to current: JSONValue, group: String, kind: String) throws -> JSONValue {
         switch type {
         case .json:
-            return try Patching.jsonPatch(current, patch)
+            return try JSONPatch.apply(patch, to: current)
         case .merge:
-            guard patch.objectValue != nil else { throw PatchError.invalid("merge patch must be a JSON object") }
-            return Patching.mergePatch(current, patch)
+            return try JSONMergePatch.apply(patch, to: current)
         case .strategic:
-            guard patch.objectValue != nil else { throw PatchError.invalid("strategic merge patch must be a JSON object") }
-            return StrategicMerge.apply(current, patch)
+            return try StrategicMergePatch.apply(patch: patch, to: current, schema: PatchStrategies.schema(group: group, kind: kind))
         case .apply:
             throw Status.unsupportedMediaType()
         }

@@ -5,9 +5,20 @@ import Store
 enum Responses {
     static let jsonHeaders: [(name: String, value: String)] = [("content-type", "application/json")]
 
-    static func json(_ code: Int, _ value: JSONValue) -> APIResponse {
+    static func json(_ code: Int, _ value: JSONValue, warnings: [String] = []) -> APIResponse {
         let bytes = (try? value.serialized()) ?? []
-        return APIResponse(status: code, headers: jsonHeaders, body: .bytes(bytes))
+        var headers = jsonHeaders
+        for w in warnings { headers.append(("warning", "299 - \"" + escapeQuotes(w) + "\"")) }
+        return APIResponse(status: code, headers: headers, body: .bytes(bytes))
+    }
+
+    static func escapeQuotes(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if c == "\"" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out
     }
 
     static func encoded(_ code: Int, _ value: some Encodable) -> APIResponse {
@@ -43,10 +54,7 @@ enum Responses {
             case .rejected(let why): return Status.internalError(why)
             }
         case let e as PatchError:
-            switch e {
-            case .invalid(let m): return Status.failureStatus("BadRequest", 400, m)
-            case .testFailed(let m): return Status.failureStatus("Invalid", 422, m)
-            }
+            return e.status
         default:
             return Status.internalError("\(error)")
         }

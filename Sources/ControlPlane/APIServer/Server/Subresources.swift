@@ -23,7 +23,7 @@ extension KubeAPIServer {
         case ("status", "patch"):
             let (type, patch) = try decodePatch(request)
             let r = try await registry.update(strategy, namespace: namespace, name: info.name, scope: .status, dryRun: dryRun) {
-                try KubeAPIServer.applyPatch(type, patch, to: $0)
+                try KubeAPIServer.applyPatch(type, patch, to: $0, group: strategy.info.group, kind: strategy.info.kind)
             }
             return Responses.json(200, r.object)
         case ("scale", "get"):
@@ -36,7 +36,7 @@ extension KubeAPIServer {
                 scaleChange = { _ in body }
             } else {
                 let (type, patch) = try decodePatch(request)
-                scaleChange = { try KubeAPIServer.applyPatch(type, patch, to: $0) }
+                scaleChange = { try KubeAPIServer.applyPatch(type, patch, to: $0, group: "autoscaling", kind: "Scale") }
             }
             let r = try await registry.update(strategy, namespace: namespace, name: info.name, scope: .system, dryRun: dryRun) { current in
                 let desired = try scaleChange(KubeAPIServer.scale(of: current))

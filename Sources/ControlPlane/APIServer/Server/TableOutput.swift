@@ -1,3 +1,4 @@
+import FoundationEssentials
 import KubeAPI
 
 /// `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` (what `kubectl get` asks for): objects as a
@@ -18,41 +19,12 @@ enum TableOutput {
 
     static let contentType = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
-    static let defaultColumns: JSONValue = .array([
-        .object(["name": .string("Name"), "type": .string("string"), "format": .string("name"), "priority": .integer(0),
-                 "description": .string("Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names")]),
-        .object(["name": .string("Created At"), "type": .string("date"), "format": .string(""), "priority": .integer(0),
-                 "description": .string("CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata")]),
-    ])
-
-    /// `includeObject`: Object embeds the object, None nothing, Metadata (default) its metadata.
-    static func rowObject(_ object: JSONValue, include: String?) -> JSONValue? {
-        switch include {
-        case "None": return nil
-        case "Object": return object
-        default:
-            return .object(["kind": .string("PartialObjectMetadata"), "apiVersion": .string("meta.k8s.io/v1"),
-                            "metadata": object["metadata"] ?? .object([:])])
-        }
-    }
-
-    static func row(_ object: JSONValue, include: String?) -> JSONValue {
-        var row: [String: JSONValue] = [
-            "cells": .array([object.meta("name") ?? .string(""), object.meta("creationTimestamp") ?? .null]),
-        ]
-        if let o = rowObject(object, include: include) { row["object"] = o }
-        return .object(row)
-    }
-
-    static func table(_ objects: [JSONValue], listMetadata: JSONValue?, include: String?) -> JSONValue {
-        var t: [String: JSONValue] = [
-            "kind": .string("Table"), "apiVersion": .string("meta.k8s.io/v1"),
-            "metadata": listMetadata ?? .object([:]),
-            "columnDefinitions": defaultColumns,
-            "rows": .array(objects.map { row($0, include: include) }),
-        ]
-        if listMetadata == nil { t["metadata"] = .object(["resourceVersion": objects.first?.meta("resourceVersion") ?? .string("")]) }
-        return .object(t)
+    /// Kube's printers (KubeAPI/Printing) for the kinds that have one, Name / Created At otherwise.
+    static func table(_ strategy: ResourceStrategy, _ objects: [JSONValue], listMetadata: JSONValue?, include: String?) -> JSONValue {
+        var meta = listMetadata
+        if meta == nil { meta = .object(["resourceVersion": objects.first?.meta("resourceVersion") ?? .string("")]) }
+        return TablePrinter.table(resource: strategy.resource, objects: objects, now: Date(),
+                                  includeObject: IncludeObject(parameter: include) ?? .metadata, listMetadata: meta)
     }
 
     static func response(_ table: JSONValue) -> APIResponse {

@@ -18,7 +18,7 @@ struct WatchRequest: Sendable {
 
     func line(_ type: WatchEventType, _ object: JSONValue) -> [UInt8] {
         guard let include = tableInclude, type != .bookmark, type != .error else { return WatchEventFilter.line(type, object) }
-        return WatchEventFilter.line(type, TableOutput.table([object], listMetadata: nil, include: include))
+        return WatchEventFilter.line(type, TableOutput.table(strategy, [object], listMetadata: nil, include: include))
     }
 }
 

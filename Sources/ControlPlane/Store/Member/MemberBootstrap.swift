@@ -11,21 +11,25 @@ struct MemberBootstrap {
 
     static func prepare(_ config: StoreMemberConfig) throws -> MemberBootstrap {
         let dir = MemberDataDir(root: config.dataDir)
-        let implied = try impliedIdentity(config)
+        // On restart the flags may name members that came and went since; they only serve the check below.
+        let implied = dir.exists ? ((try? impliedIdentity(config)) ?? nil) : try impliedIdentity(config)
         let identity: MemberDataDir.Identity
         var fresh = false
         if dir.exists {
             identity = try dir.read()
-            // The flags are otherwise ignored on restart (as etcd does), but data from another cluster or
-            // member than the flags describe is refused rather than silently served.
-            if let implied {
-                if implied.clusterID != identity.clusterID || implied.memberID != identity.memberID {
-                    throw StoreMemberError.identityMismatch(
-                        "\(config.dataDir) holds member \(memberIDString(identity.memberID)) of cluster "
-                        + "\(memberIDString(identity.clusterID)), but the flags describe member "
-                        + "\(memberIDString(implied.memberID)) of cluster \(memberIDString(implied.clusterID))")
-                }
+            // The flags are otherwise ignored on restart, as etcd does (they may list members added since), but
+            // a data directory written by another member (other peer URLs or cluster token, hence another
+            // member id) is refused rather than silently served. A cluster-id mismatch with peers is caught
+            // by the transport's handshake.
+            if let implied, !identity.joined, implied.memberID != identity.memberID {
+                throw StoreMemberError.identityMismatch(
+                    "\(config.dataDir) holds member \(memberIDString(identity.memberID)) of cluster "
+                    + "\(memberIDString(identity.clusterID)), but the flags describe member "
+                    + "\(memberIDString(implied.memberID)) of cluster \(memberIDString(implied.clusterID))")
             }
+        } else if config.initialClusterState == .existing {
+            identity = try joinIdentity(config)
+            fresh = true
         } else {
             guard let implied else {
                 throw StoreMemberError.invalidConfig(
@@ -65,6 +69,25 @@ struct MemberBootstrap {
         }
     }
 
+    /// A member joining an existing cluster asks the members listed in --initial-cluster for the cluster
+    /// id and member list, and finds itself in it by its peer URLs (it must have been added first).
+    static func joinIdentity(_ config: StoreMemberConfig) throws -> MemberDataDir.Identity {
+        let own = Set(config.ownPeerURLs)
+        guard !own.isEmpty else {
+            throw StoreMemberError.invalidConfig("joining an existing cluster needs this member's peer URLs")
+        }
+        let others = config.initialCluster.filter { $0.name != config.name }.flatMap(\.peerURLs).filter { !own.contains($0) }
+        guard !others.isEmpty else {
+            throw StoreMemberError.invalidConfig("--initial-cluster names no existing member to join through")
+        }
+        let (clusterID, membership) = try PeerTransport.queryCluster(urls: others)
+        guard let me = membership.members.first(where: { !own.isDisjoint(with: $0.peerURLs) }) else {
+            throw StoreMemberError.peerRejected("cluster \(memberIDString(clusterID)) has no member with peer URLs "
+                + "\(own.sorted()); add this member (member add) before starting it")
+        }
+        return MemberDataDir.Identity(clusterID: clusterID, memberID: me.id, seed: membership, joined: true)
+    }
+
     /// The identity a new cluster started with these flags would have; nil when the flags do not
     /// describe one (no initial cluster, or joining an existing cluster, whose ids come from its peers).
     static func impliedIdentity(_ config: StoreMemberConfig) throws -> MemberDataDir.Identity? {
@@ -80,8 +103,9 @@ struct MemberBootstrap {
                 throw StoreMemberError.invalidConfig("--initial-cluster lists the peer URLs \(entry.peerURLs) twice")
             }
             ids.append(id)
-            let clients = entry.name == config.name ? config.advertiseClientURLs : []
-            seed.register(MemberInfo(id: id, name: entry.name, peerURLs: entry.peerURLs, clientURLs: clients))
+            // Client URLs are not in the seed: each member publishes its own through the log once it runs,
+            // so every member learns them the same way.
+            seed.register(MemberInfo(id: id, name: entry.name, peerURLs: entry.peerURLs))
             seed.voters.insert(id)
         }
         let memberID = MemberIdentity.memberID(peerURLs: own.peerURLs, clusterToken: config.initialClusterToken)

@@ -16,6 +16,8 @@ struct MemberDataDir {
         var memberID: UInt64
         /// The member list before the first log entry (initial cluster, or what a joining member was told).
         var seed: Membership
+        /// Added at run time and joined an existing cluster: its id is not derivable from the flags.
+        var joined: Bool = false
     }
 
     var exists: Bool { WALFS.exists(identityPath) }
@@ -32,7 +34,8 @@ struct MemberDataDir {
         guard let cluster = b.u64(), let member = b.u64() else { throw bad("short") }
         do {
             let seed = try Membership(from: &b)
-            return Identity(clusterID: cluster, memberID: member, seed: seed)
+            let joined = try b.bool()
+            return Identity(clusterID: cluster, memberID: member, seed: seed, joined: joined)
         } catch {
             throw bad("malformed member list: \(error)")
         }
@@ -44,6 +47,7 @@ struct MemberDataDir {
         body.u64(identity.clusterID)
         body.u64(identity.memberID)
         identity.seed.encode(to: &body)
+        body.bool(identity.joined)
         var out = ByteWriter()
         out.raw(Self.magic)
         out.u32(CRC32C.checksum(body.bytes))

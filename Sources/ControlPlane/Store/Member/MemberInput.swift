@@ -49,12 +49,15 @@ enum MemberInput: Sendable {
     case unreachable(RaftNodeID)
     case snapshotStatus(RaftNodeID, failed: Bool)
     case stop(transferLeadership: Bool)
+    /// A peer refused us because we were removed from the cluster (we may never apply our own removal).
+    case removedByPeer(RaftNodeID)
 }
 
 /// The loop's outgoing side: a transport to peers (absent in a member that has none to talk to).
 protocol RaftTransport: AnyObject {
     func send(_ messages: [RaftMessage])
-    /// Peer URLs of every other member; the transport connects to new ones and drops removed ones.
-    func updatePeers(_ peers: [RaftNodeID: [String]])
+    /// The current member list; the transport connects to new members, drops removed ones and refuses
+    /// connections from removed ones.
+    func updatePeers(_ membership: Membership, self id: RaftNodeID)
     func stop()
 }

@@ -46,6 +46,10 @@ final class MemberLoop: @unchecked Sendable {
     var lastPublishAttempt: Int64 = 0
     let requestIDs: RequestIDGenerator
 
+    /// Synced writes so far (each is one fdatasync at least); tests check that load is batched.
+    var persistCount = 0
+    var proposalCount = 0
+
     // Life cycle.
     var nextTick: Int64
     var stopRequested = false
@@ -53,10 +57,13 @@ final class MemberLoop: @unchecked Sendable {
     var removed = false
     var fatal: (any Error)?
     let onExit: @Sendable (StoreMemberExit) -> Void
+    /// What other threads may read without a round trip to the loop (response headers).
+    let observables: MemberObservables
+    var dbSizeCache: (at: Int64, size: Int64)? = nil
 
     init(id: RaftNodeID, clusterID: UInt64, config: StoreMemberConfig, inbox: Inbox<MemberInput>,
          storage: DurableRaftStorage, core: RaftCore, watchable: WatchableStore, membership: Membership,
-         appliedIndex: UInt64, requestIDs: RequestIDGenerator, logger: Logger,
+         appliedIndex: UInt64, requestIDs: RequestIDGenerator, logger: Logger, observables: MemberObservables,
          onExit: @escaping @Sendable (StoreMemberExit) -> Void) {
         self.id = id
         self.clusterID = clusterID
@@ -71,6 +78,7 @@ final class MemberLoop: @unchecked Sendable {
         self.requestIDs = requestIDs
         self.logger = logger
         self.onExit = onExit
+        self.observables = observables
         let now = monotonicMilliseconds()
         nextTick = now + Int64(config.tickMilliseconds)
         lastProgressNotify = now
@@ -83,7 +91,7 @@ final class MemberLoop: @unchecked Sendable {
     func run() {
         do {
             try handleReadies()
-            transport?.updatePeers(peerMap())
+            transport?.updatePeers(membership, self: id)
             // A single-voter cluster need not wait an election timeout for itself.
             if core.confState.voters == [id] { core.campaign() }
             try handleReadies()
@@ -101,6 +109,7 @@ final class MemberLoop: @unchecked Sendable {
                 if ticks > 0 { onTick(now: now) }
                 try handleReadies()
                 deliverWatches()
+                publishObservables()
                 if removed { break }
                 // A graceful stop waits (bounded) until the leadership transfer went through.
                 if stopRequested && (stopDeadline == 0 || now >= stopDeadline || core.leader != id) { break }
@@ -124,6 +133,10 @@ final class MemberLoop: @unchecked Sendable {
         case .unreachable(let peer): core.reportUnreachable(peer)
         case .snapshotStatus(let peer, let failed): core.reportSnapshot(to: peer, failed: failed)
         case .stop(let transfer): beginStop(transferLeadership: transfer)
+        case .removedByPeer(let peer):
+            logger.warning("a peer reports this member was removed from the cluster; stopping",
+                           metadata: ["member": "\(memberIDString(id))", "peer": "\(memberIDString(peer))"])
+            removed = true
         }
     }
 
@@ -159,15 +172,17 @@ final class MemberLoop: @unchecked Sendable {
     func handleReadies() throws {
         while core.hasReady {
             let rd = core.ready()
-            if let soft = rd.softState { leaderChanged(soft) }
             if !rd.entries.isEmpty || rd.snapshot != nil || rd.mustSync || rd.hardState != nil {
                 try storage.persist(hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot)
+                persistCount += 1
             }
             if !rd.messages.isEmpty { transport?.send(rd.messages) }
             if let snap = rd.snapshot { try restore(snap) }
             apply(rd.committedEntries)
             for state in rd.readStates { readIndexConfirmed(state) }
             core.advance(rd)
+            // Only now may the core be called again (RaftReady's contract): react to a new leader here.
+            if let soft = rd.softState { leaderChanged(soft) }
             try maybeSnapshot()
         }
         serveReads()
@@ -183,6 +198,10 @@ final class MemberLoop: @unchecked Sendable {
         }
         wasLeader = isLeader
         if soft.leader != .none {
+            if !attributesPublished && !stopRequested {
+                lastPublishAttempt = monotonicMilliseconds()
+                publishAttributes()
+            }
             // Proposals that waited for a leader can go now.
             let waiting = waitingForLeader
             waitingForLeader = []
@@ -221,26 +240,34 @@ final class MemberLoop: @unchecked Sendable {
             if requestID != 0, let p = inflight.removeValue(forKey: requestID) { p.complete(.success(.store(result, revision: watchable.currentRevision))) }
         case let .register(requestID, info):
             membership.register(info)
-            if info.id == id { attributesPublished = true }
+            if info.id == id { attributesPublished = ownAttributesKnown }
             if requestID != 0, let p = inflight.removeValue(forKey: requestID) { p.complete(.success(.membership)) }
-            transport?.updatePeers(peerMap())
+            transport?.updatePeers(membership, self: id)
         }
     }
 
     private func applyConfChange(_ change: RaftConfChange) {
         membership.apply(change)
         if let waiter = confInflight.removeValue(forKey: change) { waiter.complete(.success(.membership)) }
-        transport?.updatePeers(peerMap())
+        transport?.updatePeers(membership, self: id)
         if change.type == .removeNode && change.nodeID == id {
             logger.warning("this member was removed from the cluster; stopping", metadata: ["member": "\(memberIDString(id))"])
             removed = true
         }
     }
 
-    func peerMap() -> [RaftNodeID: [String]] {
-        var peers: [RaftNodeID: [String]] = [:]
-        for m in membership.members where m.id != id { peers[m.id] = m.peerURLs }
-        return peers
+    func publishObservables() {
+        observables.set(MemberObservables.Values(leader: core.leader, term: core.term, revision: watchable.currentRevision,
+                                                 appliedIndex: appliedIndex))
+    }
+
+    /// The store's approximate size, recomputed at most once a second (it walks the whole store).
+    var dbSize: Int64 {
+        let now = monotonicMilliseconds()
+        if let cached = dbSizeCache, now - cached.at < 1000 { return cached.size }
+        let size = Int64(watchable.store.snapshot().count)
+        dbSizeCache = (now, size)
+        return size
     }
 
     // MARK: Snapshots
@@ -251,7 +278,7 @@ final class MemberLoop: @unchecked Sendable {
         membership = members
         appliedIndex = snap.metadata.index
         snapshotIndex = snap.metadata.index
-        transport?.updatePeers(peerMap())
+        transport?.updatePeers(membership, self: id)
         logger.info("restored snapshot", metadata: ["index": "\(snap.metadata.index)", "revision": "\(watchable.currentRevision)"])
     }
 
@@ -303,13 +330,19 @@ final class MemberLoop: @unchecked Sendable {
         }
     }
 
+    /// Whether the replicated member list already has this member's name and client URLs.
+    var ownAttributesKnown: Bool {
+        guard let known = membership.attributes[id] else { return false }
+        return known.name == config.name && known.clientURLs == config.advertiseClientURLs
+    }
+
     private func publishAttributes() {
-        let info = MemberInfo(id: id, name: config.name, peerURLs: [], clientURLs: config.advertiseClientURLs)
-        if let known = membership.attributes[id], known.name == info.name, known.clientURLs == info.clientURLs {
+        if ownAttributesKnown {
             attributesPublished = true
             return
         }
-        propose(entry: .register(requestID: 0, info))
+        propose(entry: .register(requestID: 0, MemberInfo(id: id, name: config.name, peerURLs: [],
+                                                           clientURLs: config.advertiseClientURLs)))
     }
 
     /// Proposes an entry nobody waits for (the loop's own duties); lost ones are retried by their duty.
@@ -383,6 +416,38 @@ final class MemberLoop: @unchecked Sendable {
     }
 }
 
+/// Values the loop publishes after every iteration, readable from any thread.
+final class MemberObservables: @unchecked Sendable {
+    struct Values {
+        var leader: UInt64 = 0
+        var term: UInt64 = 0
+        var revision: Int64 = 1
+        var appliedIndex: UInt64 = 0
+    }
+
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var values = Values()
+
+    init() { pthread_mutex_init(lock, nil) }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    func set(_ v: Values) {
+        pthread_mutex_lock(lock)
+        values = v
+        pthread_mutex_unlock(lock)
+    }
+
+    var current: Values {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return values
+    }
+}
+
 /// Why a member's loop ended.
 public struct StoreMemberExit: Sendable {
     public var removed: Bool
@@ -400,6 +465,11 @@ final class RequestIDGenerator: @unchecked Sendable {
         let prefix = (memberID & 0xffff) << 48
         let time = (UInt64(truncatingIfNeeded: wallMilliseconds()) & 0xff_ffff_ffff) << 8
         next = prefix | time
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
     }
 
     func make() -> UInt64 {

@@ -11,6 +11,7 @@ extension MemberLoop {
         }
         do {
             try core.propose(p.data)
+            proposalCount += 1
             inflight[p.requestID] = p
         } catch RaftError.proposalDropped {
             // No leader (or a transfer in progress): retried when a leader is known, until the deadline.

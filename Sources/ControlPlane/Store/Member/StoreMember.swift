@@ -21,6 +21,7 @@ public final class StoreMember: KeyValueClient, @unchecked Sendable {
 
     let inbox: Inbox<MemberInput>
     let requestIDs: RequestIDGenerator
+    let observables = MemberObservables()
     private let exitState = ExitState()
     private static let logger = Logger(label: "swiftlet.store.member")
 
@@ -54,8 +55,16 @@ public final class StoreMember: KeyValueClient, @unchecked Sendable {
         let loop = MemberLoop(id: memberID, clusterID: clusterID, config: config, inbox: inbox,
                               storage: boot.storage, core: boot.core, watchable: boot.watchable,
                               membership: boot.membership, appliedIndex: boot.appliedIndex, requestIDs: requestIDs,
-                              logger: Self.logger, onExit: { [exitState] exit in exitState.finish(exit) })
-        peerPort = 0
+                              logger: Self.logger, observables: observables, onExit: { [exitState] exit in exitState.finish(exit) })
+        do {
+            let transport = try PeerTransport(listen: config.peerListen, memberID: memberID, clusterID: clusterID,
+                                              inbox: inbox, logger: Self.logger)
+            loop.transport = transport
+            peerPort = transport.port
+        } catch {
+            boot.storage.close()
+            throw error
+        }
         guard let t = spawnThread({ loop.run() }) else {
             loop.transport?.stop()
             boot.storage.close()
@@ -92,6 +101,15 @@ public final class StoreMember: KeyValueClient, @unchecked Sendable {
     public func waitUntilStopped() async -> StoreMemberExit { await exitState.wait() }
 
     public var isStopped: Bool { exitState.hasExited }
+
+    // MARK: Without a round trip (for response headers)
+
+    /// The leader as of the loop's last iteration (0: none known).
+    public var currentLeader: UInt64 { observables.current.leader }
+    /// The Raft term as of the loop's last iteration (etcd's ResponseHeader.raft_term).
+    public var currentTerm: UInt64 { observables.current.term }
+    /// The applied store revision as of the loop's last iteration (etcd's ResponseHeader.revision).
+    public var currentRevision: Int64 { observables.current.revision }
 
     // MARK: Plumbing to the loop
 
@@ -146,6 +164,11 @@ final class ExitState: @unchecked Sendable {
     private var waiters: [CheckedContinuation<StoreMemberExit, Never>] = []
 
     init() { pthread_mutex_init(lock, nil) }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
 
     var hasExited: Bool {
         pthread_mutex_lock(lock)

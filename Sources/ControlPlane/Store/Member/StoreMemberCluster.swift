@@ -33,7 +33,7 @@ extension StoreMember {
             StoreMemberStatus(memberID: loop.id, clusterID: loop.clusterID, leader: loop.core.leader,
                               raftTerm: loop.core.term, raftIndex: loop.core.committedIndex,
                               raftAppliedIndex: loop.appliedIndex,
-                              dbSize: Int64(loop.watchable.store.snapshot().count),
+                              dbSize: loop.dbSize,
                               isLearner: loop.core.confState.learners.contains(loop.id),
                               version: Self.etcdVersion, revision: loop.watchable.currentRevision)
         }
@@ -105,5 +105,38 @@ extension StoreMember {
             try await Task.sleep(nanoseconds: UInt64(config.tickMilliseconds) * 1_000_000)
         }
         throw KeyValueClientError.timeout("leadership did not move to \(memberIDString(target))")
+    }
+}
+
+extension StoreMember {
+    /// Changes a member's peer URLs (etcd's MemberUpdate); its name and client URLs stay.
+    public func memberUpdate(id: UInt64, peerURLs: [String]) async throws -> [MemberInfo] {
+        guard !peerURLs.isEmpty, peerURLs.allSatisfy({ PeerURL($0) != nil }) else {
+            throw KeyValueClientError.rejected("member update: peer URLs must be http(s)://host:port")
+        }
+        let members = try await memberList()
+        guard members.contains(where: { $0.id == id }) else {
+            throw KeyValueClientError.rejected("member update: member \(memberIDString(id)) not found")
+        }
+        if let clash = members.first(where: { $0.id != id && !Set($0.peerURLs).isDisjoint(with: peerURLs) }) {
+            throw KeyValueClientError.rejected("member update: peer URL already used by member \(memberIDString(clash.id))")
+        }
+        _ = try await proposeEntry { .register(requestID: $0, MemberInfo(id: id, name: "", peerURLs: peerURLs)) }
+        return try await memberList()
+    }
+
+    /// A hash of the applied store state and the revisions it covers (a stand-in for etcd's HashKV: equal on
+    /// members whose stores are equal). Linearizable, like etcd's.
+    public func hashKV() async throws -> (hash: UInt32, revision: Int64, compactRevision: Int64) {
+        try await linearizableRead { store, _ in
+            let h = store.stateHash()
+            return (UInt32(truncatingIfNeeded: h ^ (h >> 32)), store.currentRevision, store.compactRevision)
+        }
+    }
+
+    /// The whole applied state (member list and store), in this member's snapshot format: what etcd's
+    /// Maintenance.Snapshot streams (our format, not bbolt's).
+    public func snapshotData() async throws -> [UInt8] {
+        try await onLoop { MemberSnapshotData.encode(membership: $0.membership, store: $0.watchable.store) }
     }
 }

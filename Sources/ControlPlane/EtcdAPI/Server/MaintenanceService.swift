@@ -1,0 +1,36 @@
+import GRPCCore
+import Store
+
+/// The part of etcd's Maintenance service etcdctl's endpoint and check commands use.
+struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol {
+    let backend: any EtcdMemberBackend
+
+    /// The store has no space quota and no corruption check, so it never raises an alarm: listing
+    /// answers none, and there is nothing to disarm. Raising one by hand is refused.
+    func alarm(request: Etcdserverpb_AlarmRequest, context: ServerContext) async throws -> Etcdserverpb_AlarmResponse {
+        if request.action == .activate {
+            throw RPCError(code: .unimplemented, message: "etcdserver: alarms are not supported")
+        }
+        var r = Etcdserverpb_AlarmResponse()
+        r.header = await backend.header()
+        return r
+    }
+
+    func status(request: Etcdserverpb_StatusRequest, context: ServerContext) async throws -> Etcdserverpb_StatusResponse {
+        try await etcdCall {
+            let s = try await backend.status()
+            var r = Etcdserverpb_StatusResponse()
+            r.header = await backend.header()
+            r.version = s.version
+            r.dbSize = s.dbSize
+            r.dbSizeInUse = s.dbSizeInUse
+            r.leader = s.leader
+            r.raftIndex = s.raftIndex
+            r.raftTerm = s.raftTerm
+            r.raftAppliedIndex = s.raftAppliedIndex
+            r.isLearner = s.isLearner
+            r.errors = s.errors
+            return r
+        }
+    }
+}
