@@ -198,6 +198,26 @@ import Testing
         #expect(second?.resourceVersion == "4")
     }
 
+    @Test func abandoningAWatchClosesItsConnection() async throws {
+        let (feed, feeder) = AsyncStream<String>.makeStream()
+        let server = try await TestHTTPSServer { _ in .stream(feed) }
+        defer {
+            feeder.finish()
+            Task { await server.shutdown() }
+        }
+        let client = try KubeAPIClient(config: config(server))
+        let consumer = Task {
+            for try await e in try await client.watch(Pod.self, namespace: "default") {
+                if e.object?.metadata.name == "p1" { return true }
+            }
+            return false
+        }
+        feeder.yield(#"{"type":"ADDED","object":{"metadata":{"name":"p1","namespace":"default","resourceVersion":"3"}}}"#)
+        #expect(try await consumer.value)
+        // Closed within the client's TLS shutdown timeout (1 s), not left open while the server streams.
+        #expect(await eventually(.seconds(3)) { server.connectionsAccepted == 1 && server.connectionsOpen == 0 })
+    }
+
     @Test func statusErrorsAreTyped() async throws {
         let server = try await TestHTTPSServer { req in
             switch (req.method, req.path) {
