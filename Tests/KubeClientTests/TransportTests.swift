@@ -214,8 +214,9 @@ import Testing
         }
         feeder.yield(#"{"type":"ADDED","object":{"metadata":{"name":"p1","namespace":"default","resourceVersion":"3"}}}"#)
         #expect(try await consumer.value)
-        // Closed within the client's TLS shutdown timeout (1 s), not left open while the server streams.
-        #expect(await eventually(.seconds(3)) { server.connectionsAccepted == 1 && server.connectionsOpen == 0 })
+        // Closed (after the client's 1 s TLS shutdown wait; longer under load), not left open for as
+        // long as the server keeps the stream going.
+        #expect(await eventually(.seconds(10)) { server.connectionsAccepted == 1 && server.connectionsOpen == 0 })
     }
 
     @Test func statusErrorsAreTyped() async throws {
