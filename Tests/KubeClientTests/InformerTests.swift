@@ -159,6 +159,19 @@ func pod(_ name: String, ns: String = "default", rv: String, node: String? = nil
         #expect(informer.cache.get(key: "default/a")?.metadata.resourceVersion == "2")
     }
 
+    @Test func aListThatIsGoneBacksOffRatherThanSpinning() async throws {
+        let source = ScriptedSource()
+        for _ in 0..<3 { source.enqueueListFailure(.status(code: 410, reason: "Expired", message: "continue token expired")) }
+        source.enqueueList([], resourceVersion: "1")
+        let informer = Informer(source, timing: fast)
+        let run = Task { await informer.run() }
+        defer { run.cancel() }
+        let start = ContinuousClock.now
+        #expect(await informer.waitForSync())
+        #expect(ContinuousClock.now - start >= .milliseconds(70))   // 10 + 20 + 40 ms
+        #expect(source.listsServed == 4)
+    }
+
     @Test func resyncRedeliversEveryObject() async throws {
         let source = ScriptedSource()
         source.enqueueList([pod("a", rv: "1"), pod("b", rv: "1")], resourceVersion: "1")

@@ -44,7 +44,7 @@ import Testing
     """
 
     @Test func embeddedDataAndCurrentContext() throws {
-        let kc = try Kubeconfig(parsing: Self.kubectlStyle)
+        let kc = try KubeconfigFile(parsing: Self.kubectlStyle)
         #expect(kc.currentContext == "admin@swiftlet")
         let c = try kc.clientConfig()
         #expect(c.server == ServerURL(scheme: "https", host: "127.0.0.1", port: 6443))
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func tokenContextWithIPv6AndInsecure() throws {
-        let kc = try Kubeconfig(parsing: Self.kubectlStyle)
+        let kc = try KubeconfigFile(parsing: Self.kubectlStyle)
         let c = try kc.clientConfig(context: "robot@other")
         #expect(c.server.host == "::1")
         #expect(c.server.port == 8443)
@@ -111,24 +111,24 @@ import Testing
     @Test func jsonKubeconfig() throws {
         let json = #"{"apiVersion":"v1","kind":"Config","clusters":[{"name":"c","cluster":{"server":"http://127.0.0.1:8080"}}],"#
             + #""users":[{"name":"u","user":{}}],"contexts":[{"name":"x","context":{"cluster":"c","user":"u"}}],"current-context":"x"}"#
-        let c = try Kubeconfig(parsing: json).clientConfig()
+        let c = try KubeconfigFile(parsing: json).clientConfig()
         #expect(c.server.scheme == "http")
         #expect(c.server.port == 8080)
         #expect(c.credentials == .none)
     }
 
     @Test func brokenReferencesAreNamed() throws {
-        let kc = try Kubeconfig(parsing: Self.kubectlStyle)
+        let kc = try KubeconfigFile(parsing: Self.kubectlStyle)
         #expect(throws: KubeClientError.self) { try kc.clientConfig(context: "missing") }
         let noUser = Self.kubectlStyle.replacingOccurrences(of: "user: admin", with: "user: ghost")
         do {
-            _ = try Kubeconfig(parsing: noUser).clientConfig()
+            _ = try KubeconfigFile(parsing: noUser).clientConfig()
             Issue.record("a missing user was accepted")
         } catch {
             #expect("\(error)".contains("ghost"))
         }
         let badB64 = Self.kubectlStyle.replacingOccurrences(of: Self.b64CA, with: "!!!")
-        #expect(throws: KubeClientError.self) { try Kubeconfig(parsing: badB64) }
+        #expect(throws: KubeClientError.self) { try KubeconfigFile(parsing: badB64) }
         let missingFile = """
         clusters:
         - name: c
@@ -138,7 +138,7 @@ import Testing
           context: {"cluster": "c"}
         current-context: x
         """
-        #expect(throws: KubeClientError.self) { try Kubeconfig(parsing: missingFile).clientConfig() }
+        #expect(throws: KubeClientError.self) { try KubeconfigFile(parsing: missingFile).clientConfig() }
     }
 
     @Test func explicitValues() throws {
@@ -183,6 +183,20 @@ import Testing
         #expect(v["h"] == .string("line1\n  line2\n"))
         #expect(v["i"] == .array([]))
         #expect(v["url"] == .string("https://h:1/p"))
+    }
+
+    @Test func flowCollectionsWithPlainScalars() throws {
+        let v = try YAMLSubset.parse("""
+        a: {cluster: live, user: "robot", n: 3, url: https://h:1/x, empty: {}, list: [x, 'y z', [1]]}
+        b: [ ]
+        - c
+        """.replacingOccurrences(of: "\n- c", with: ""))
+        #expect(v["a"] == .object(["cluster": .string("live"), "user": .string("robot"), "n": .integer(3),
+                                   "url": .string("https://h:1/x"), "empty": .object([:]),
+                                   "list": .array([.string("x"), .string("y z"), .array([.integer(1)])])]))
+        #expect(v["b"] == .array([]))
+        #expect(throws: (any Error).self) { try YAMLSubset.parse("a: {x: 1") }
+        #expect(throws: (any Error).self) { try YAMLSubset.parse("a: [1 2] x") }
     }
 
     @Test func badIndentationIsAnError() {

@@ -198,6 +198,27 @@ import Testing
         #expect(second?.resourceVersion == "4")
     }
 
+    @Test func abandoningAWatchClosesItsConnection() async throws {
+        let (feed, feeder) = AsyncStream<String>.makeStream()
+        let server = try await TestHTTPSServer { _ in .stream(feed) }
+        defer {
+            feeder.finish()
+            Task { await server.shutdown() }
+        }
+        let client = try KubeAPIClient(config: config(server))
+        let consumer = Task {
+            for try await e in try await client.watch(Pod.self, namespace: "default") {
+                if e.object?.metadata.name == "p1" { return true }
+            }
+            return false
+        }
+        feeder.yield(#"{"type":"ADDED","object":{"metadata":{"name":"p1","namespace":"default","resourceVersion":"3"}}}"#)
+        #expect(try await consumer.value)
+        // Closed (after the client's 1 s TLS shutdown wait; longer under load), not left open for as
+        // long as the server keeps the stream going.
+        #expect(await eventually(.seconds(10)) { server.connectionsAccepted == 1 && server.connectionsOpen == 0 })
+    }
+
     @Test func statusErrorsAreTyped() async throws {
         let server = try await TestHTTPSServer { req in
             switch (req.method, req.path) {
@@ -235,6 +256,14 @@ import Testing
             #expect(error.code == 500)
             #expect(error.reason == "InternalError")
         }
+    }
+
+    @Test func namespacedCreateNeedsANamespace() async throws {
+        let server = try await TestHTTPSServer { _ in .json(200, Self.podJSON) }
+        defer { Task { await server.shutdown() } }
+        let client = try KubeAPIClient(config: config(server))
+        await #expect(throws: KubeClientError.self) { try await client.create(Pod(metadata: ObjectMeta(name: "x"))) }
+        #expect(server.requests.isEmpty)
     }
 
     @Test func listPagesAndSelectors() async throws {

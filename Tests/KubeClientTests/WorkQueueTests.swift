@@ -67,7 +67,7 @@ import Testing
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .milliseconds(300))
+                _ = await eventually(.seconds(20)) { tally.state.withLock { $0.processed } >= 20 }
                 q.shutDown()
             }
         }

@@ -71,24 +71,10 @@ public struct KubeAPIClient: Sendable {
             } catch {}
             throw errorFor(status: response.status, body: body)
         }
-        let chunks = response.body
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                var framer = JSONStreamFramer()
-                let decoder = JSONDecoder()
-                do {
-                    for try await chunk in chunks {
-                        for document in try framer.append(chunk.readableBytesView) {
-                            continuation.yield(try WatchChange<T>.decode(document, decoder: decoder))
-                        }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        // Pull-based: when the consumer drops the stream, the reader goes with it and closes the
+        // connection; cancelling the consuming task ends the body stream, which closes it too.
+        let reader = WatchReader<T>(body: response.body, close: response.close)
+        return AsyncThrowingStream(unfolding: { try await reader.next() })
     }
 
     // MARK: writes
@@ -96,7 +82,11 @@ public struct KubeAPIClient: Sendable {
     /// Creates `object` in its `metadata.namespace` (or `namespace` if given).
     public func create<T: KubeObject>(_ object: T, namespace: String? = nil) async throws(KubeClientError) -> T {
         let ns = namespace ?? object.metadata.namespace
-        let path = try ResourcePath(for: T.self).path(namespace: ns)
+        let resource = try ResourcePath(for: T.self)
+        if resource.info.namespaced, ns?.isEmpty ?? true {
+            throw .unknownResource("\(T.kind) \"\(object.metadata.name ?? "")\" is namespaced: give its namespace")
+        }
+        let path = try resource.path(namespace: ns)
         return try await send(HTTPRequest(method: .POST, path: path, body: try encode(object.withTypeMeta())), as: T.self)
     }
 
@@ -211,4 +201,34 @@ func errorFor(status: Int, body: [UInt8]) -> KubeClientError {
     let text = String(decoding: body.prefix(512), as: UTF8.self)
     if status == 409 { return .conflict(message: text) }
     return .status(code: status, reason: reason, message: text)
+}
+
+/// Turns a watch body into typed events, one `next` at a time; closes the connection when released.
+final class WatchReader<T: KubeObject>: @unchecked Sendable {
+    private var chunks: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+    private var framer = JSONStreamFramer()
+    private var documents: [[UInt8]] = []
+    private var nextDocument = 0
+    private let decoder = JSONDecoder()
+    private let close: @Sendable () -> Void
+
+    init(body: AsyncThrowingStream<ByteBuffer, any Error>, close: @escaping @Sendable () -> Void) {
+        chunks = body.makeAsyncIterator()
+        self.close = close
+    }
+
+    deinit { close() }
+
+    func next() async throws -> WatchChange<T>? {
+        while true {
+            if nextDocument < documents.count {
+                let document = documents[nextDocument]
+                nextDocument += 1
+                return try WatchChange<T>.decode(document, decoder: decoder)
+            }
+            guard let chunk = try await chunks.next() else { return nil }
+            documents = try framer.append(chunk.readableBytesView)
+            nextDocument = 0
+        }
+    }
 }

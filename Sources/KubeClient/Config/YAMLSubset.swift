@@ -194,11 +194,11 @@ enum YAMLSubset {
             return .string(String(s.dropFirst().dropLast()).replacing("''", with: "'"))
         }
         if s.first == "{" || s.first == "[" {
-            do {
-                return try JSONValue.parse(Array(s.utf8))
-            } catch {
-                throw ParseError(line: line, message: "flow collection \(s) is not JSON")
-            }
+            var flow = FlowParser(text: Array(s), line: line)
+            let value = try flow.value()
+            flow.skipSpaces()
+            guard flow.atEnd else { throw ParseError(line: line, message: "trailing text after \(s)") }
+            return value
         }
         switch s {
         case "true", "True", "TRUE": return .bool(true)
@@ -215,5 +215,106 @@ extension Substring {
         var s = self
         while s.last == c { s = s.dropLast() }
         return s
+    }
+}
+
+/// Flow collections: `{a: 1, "b": [x, 'y']}` — JSON, or YAML's plain-scalar spelling of it.
+struct FlowParser {
+    var text: [Character]
+    var line: Int
+    var i = 0
+
+    var atEnd: Bool { i >= text.count }
+
+    mutating func skipSpaces() {
+        while i < text.count, text[i] == " " || text[i] == "\t" { i += 1 }
+    }
+
+    mutating func expect(_ c: Character) throws {
+        skipSpaces()
+        guard i < text.count, text[i] == c else {
+            throw YAMLSubset.ParseError(line: line, message: "expected \"\(c)\" in flow collection")
+        }
+        i += 1
+    }
+
+    mutating func value() throws -> JSONValue {
+        skipSpaces()
+        guard i < text.count else { throw YAMLSubset.ParseError(line: line, message: "unterminated flow collection") }
+        switch text[i] {
+        case "{":
+            i += 1
+            var object: [String: JSONValue] = [:]
+            skipSpaces()
+            if i < text.count, text[i] == "}" { i += 1; return .object(object) }
+            while true {
+                let key = try scalarToken(stoppingAt: [":", ",", "}"])
+                guard case .string(let k) = key else {
+                    throw YAMLSubset.ParseError(line: line, message: "flow mapping key is not a string")
+                }
+                try expect(":")
+                object[k] = try value()
+                skipSpaces()
+                guard i < text.count else { throw YAMLSubset.ParseError(line: line, message: "unterminated flow mapping") }
+                if text[i] == "," { i += 1; continue }
+                if text[i] == "}" { i += 1; return .object(object) }
+                throw YAMLSubset.ParseError(line: line, message: "expected , or } in flow mapping")
+            }
+        case "[":
+            i += 1
+            var array: [JSONValue] = []
+            skipSpaces()
+            if i < text.count, text[i] == "]" { i += 1; return .array(array) }
+            while true {
+                array.append(try value())
+                skipSpaces()
+                guard i < text.count else { throw YAMLSubset.ParseError(line: line, message: "unterminated flow sequence") }
+                if text[i] == "," { i += 1; continue }
+                if text[i] == "]" { i += 1; return .array(array) }
+                throw YAMLSubset.ParseError(line: line, message: "expected , or ] in flow sequence")
+            }
+        default:
+            return try scalarToken(stoppingAt: [",", "}", "]"])
+        }
+    }
+
+    /// A quoted scalar, or a plain one up to a stop character; keys stay strings.
+    mutating func scalarToken(stoppingAt stops: Set<Character>) throws -> JSONValue {
+        skipSpaces()
+        guard i < text.count else { throw YAMLSubset.ParseError(line: line, message: "missing value in flow collection") }
+        let start = i
+        if text[i] == "\"" || text[i] == "'" {
+            let q = text[i]
+            i += 1
+            while i < text.count {
+                if q == "\"", text[i] == "\\" { i += 2; continue }
+                if text[i] == q {
+                    if q == "'", i + 1 < text.count, text[i + 1] == "'" { i += 2; continue }
+                    break
+                }
+                i += 1
+            }
+            guard i < text.count else { throw YAMLSubset.ParseError(line: line, message: "unterminated quoted string") }
+            i += 1
+            let quoted = String(text[start..<i])
+            let v = try YAMLSubset.scalar(Substring(quoted), line: line)
+            return v
+        }
+        // A plain scalar ends at a stop character, or at ": " / ":" + stop for keys.
+        while i < text.count, !stops.contains(text[i]) || (text[i] == ":" && i + 1 < text.count && !(text[i + 1] == " " || stops.contains(text[i + 1]))) {
+            i += 1
+        }
+        let raw = String(text[start..<i]).trimmingCharacters(in: " \t")
+        if stops.contains(":") { return .string(raw) }
+        return try YAMLSubset.scalar(Substring(raw), line: line)
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
     }
 }

@@ -73,6 +73,7 @@ public final class Informer<Object: KubeObject>: Sendable {
     public var watchCount: Int { progress.withLock { $0.watches } }
 
     /// Adds a handler; if the cache already holds objects they are delivered to it as adds first.
+    /// Not to be called from inside a handler (delivery is serialized by the lock this takes).
     public func addHandler(_ handler: InformerHandler<Object>) {
         delivery.withLock { _ in
             handlers.withLock { $0.append(handler) }
@@ -109,12 +110,14 @@ public final class Informer<Object: KubeObject>: Sendable {
 
     private func reflect() async {
         var backoff = timing.initialBackoff
+        var listed = false
         while !Task.isCancelled {
             do {
-                try await listAndWatch(resetting: &backoff)
+                listed = false
+                try await listAndWatch(resetting: &backoff, listed: &listed)
             } catch is CancellationError {
                 return
-            } catch let error as KubeClientError where error.isGone {
+            } catch let error as KubeClientError where error.isGone && listed {
                 // The version we watched from is compacted away: relist at once.
                 logger.info("relisting", metadata: ["reason": "\(error)"])
                 continue
@@ -133,13 +136,14 @@ public final class Informer<Object: KubeObject>: Sendable {
     }
 
     /// One list, then watches from its version until one fails (thrown) or the task is cancelled.
-    private func listAndWatch(resetting backoff: inout Duration) async throws {
+    private func listAndWatch(resetting backoff: inout Duration, listed: inout Bool) async throws {
         progress.withLock { $0.lists += 1 }
         let list = try await source.list(options: ListOptions(limit: timing.listPageSize))
         try Task.checkCancellation()
         var resourceVersion = list.metadata.resourceVersion ?? ""
         replace(with: list.items, resourceVersion: resourceVersion)
         backoff = timing.initialBackoff
+        listed = true
         while !Task.isCancelled {
             progress.withLock { $0.watches += 1 }
             let options = WatchOptions(resourceVersion: resourceVersion, allowWatchBookmarks: true,

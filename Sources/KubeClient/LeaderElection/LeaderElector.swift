@@ -61,7 +61,8 @@ public final class LeaderElector: Sendable {
 
     /// Campaigns until leading, runs `lead` while leading (cancelled when leadership is lost), and
     /// returns when leadership ends or the calling task is cancelled (releasing the lease then).
-    /// `onStoppedLeading` runs whenever leadership that was gained ends.
+    /// `onStoppedLeading` runs whenever leadership that was gained ends. `lead` must return soon after
+    /// its task is cancelled: leadership (and the lease's release) ends only when it has.
     public func run(onStartedLeading lead: @escaping @Sendable () async -> Void,
                     onStoppedLeading: @escaping @Sendable () -> Void = {},
                     onNewLeader: @escaping @Sendable (String) -> Void = { _ in }) async {

@@ -50,6 +50,10 @@ public final class HTTPTransport: Sendable {
         }
     }
 
+    deinit {
+        for c in pool.withLock({ $0.idle }) { c.close() }
+    }
+
     /// Connections opened so far (tests check reuse with it).
     public var connectionsOpened: Int { pool.withLock { $0.opened } }
 
@@ -87,6 +91,9 @@ public final class HTTPTransport: Sendable {
             }
         }
         tls.applicationProtocols = ["http/1.1"]
+        // Closing sends close_notify and waits this long for the peer's before dropping the socket
+        // (NIO's default is 5 s): an abandoned watch should not hold its socket that long.
+        tls.shutdownTimeout = .seconds(1)
         do {
             return try NIOSSLContext(configuration: tls)
         } catch {
@@ -134,8 +141,9 @@ public final class HTTPTransport: Sendable {
 
     /// Sends a request and returns the status and headers with the body as it streams (watch).
     /// The connection is not reused; ending or abandoning the stream closes it.
+    /// `close` ends the response early (the stream's consumer is gone).
     public func stream(_ request: HTTPRequest) async throws(KubeClientError)
-        -> (status: Int, headers: HTTPHeaders, body: AsyncThrowingStream<ByteBuffer, any Error>) {
+        -> (status: Int, headers: HTTPHeaders, body: AsyncThrowingStream<ByteBuffer, any Error>, close: @Sendable () -> Void) {
         let head = try makeHead(request)
         let body = request.body.map { ByteBuffer(bytes: $0) }
         let connection = try await connect()
@@ -145,7 +153,7 @@ public final class HTTPTransport: Sendable {
             } onCancel: {
                 connection.close()
             }
-            return (Int(responseHead.status.code), responseHead.headers, stream)
+            return (Int(responseHead.status.code), responseHead.headers, stream, { connection.close() })
         } catch {
             connection.close()
             throw wrap(error, step: "\(request.method.rawValue) \(request.path)")

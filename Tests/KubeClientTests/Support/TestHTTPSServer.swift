@@ -42,6 +42,7 @@ final class TestHTTPSServer: Sendable {
     private let log = TestRequestLog()
 
     var connectionsAccepted: Int { connections.accepted }
+    var connectionsOpen: Int { connections.channels.filter(\.isActive).count }
     var requests: [TestRequest] { log.all }
 
     init(pki: TestPKI = .shared, requireClientCertificate: Bool = true,

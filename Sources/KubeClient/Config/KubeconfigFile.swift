@@ -2,7 +2,7 @@ import FoundationEssentials
 import KubeAPI
 
 /// A kubeconfig file (`clientcmdapi.Config`): named clusters, users and contexts, and the current one.
-public struct Kubeconfig: Hashable, Sendable {
+public struct KubeconfigFile: Hashable, Sendable {
     public struct Cluster: Hashable, Sendable {
         public var server: String
         public var certificateAuthority: String?
@@ -149,6 +149,6 @@ public struct Kubeconfig: Hashable, Sendable {
 extension KubeClientConfig {
     /// The configuration of a kubeconfig file's context (its current context by default).
     public init(kubeconfigPath path: String, context: String? = nil) throws(KubeClientError) {
-        self = try Kubeconfig(path: path).clientConfig(context: context)
+        self = try KubeconfigFile(path: path).clientConfig(context: context)
     }
 }
