@@ -22,6 +22,9 @@ struct ServerCommand: ParsableCommand {
     @Option(name: .customLong("token-auth-file"), help: "Static bearer tokens, CSV: token,user,uid,\"group1,group2\".")
     var tokenAuthFile: String?
 
+    @Flag(name: .customLong("disable-control-loops"), help: "Serve the API only: no scheduler and no controllers in this process.")
+    var disableControlLoops = false
+
     func run() throws {
         var config = ServerConfig(dataDirectory: dataDir)
         config.bindAddress = bindAddress
@@ -35,6 +38,7 @@ struct ServerCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         config.tokenAuthFile = tokenAuthFile
+        config.runControlLoops = !disableControlLoops
         do {
             try ServerRunner.runBlocking(config)
         } catch {

@@ -12,6 +12,9 @@ public struct ServerConfig: Sendable {
     public var tokenAuthFile: String?
     /// Kubernetes' `--max-request-bytes`-like bound on a request body (its handlers read at most 3 MiB).
     public var maxRequestBodyBytes: Int = 3 * 1024 * 1024
+    /// Run the scheduler and the controllers in this process (`--disable-control-loops` turns them off,
+    /// for an API-only server next to others that run them).
+    public var runControlLoops: Bool = true
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

@@ -41,8 +41,10 @@ public enum ServerRunner {
         var serving: Task<Void, Never>
         var api: KubeAPIServer
         var store: StoreBackend
+        var loops: ControlLoops?
 
         func stop(logger: Logger) async {
+            await loops?.stop()  // first: they would only retry against a stopping API
             https.beginShutdown()
             api.stop()  // ends every watch, so their responses end cleanly
             let drained = await withTaskGroup(of: Bool.self) { group -> Bool in
@@ -128,11 +130,22 @@ public enum ServerRunner {
 
         let pipeline = RequestPipeline(handler: api, tokens: tokens)
         let serving = Task { await https.run(pipeline) }
-        // The scheduler and the controllers join here: each runs as a task with a KubeClient built from
-        // the admin credentials against `advertised.serverURL`, and is stopped before the listener in
-        // `Started.stop`.
+        var loops: ControlLoops?
+        if config.runControlLoops {
+            do {
+                loops = try ControlLoops.start(serverURL: advertised.serverURL, caPEM: pki.ca.certificatePEM,
+                                               clientCertificatePEM: pki.admin.certificatePEM,
+                                               clientKeyPEM: pki.admin.keyPEM,
+                                               identity: hostName() + "_" + String(getpid()), logger: logger)
+            } catch {
+                https.beginShutdown()
+                api.stop()
+                await store.stop()
+                throw .controlLoops("\(error)")
+            }
+        }
         logger.info("serving on \(advertised.serverURL)")
-        return Started(https: https, serving: serving, api: api, store: store)
+        return Started(https: https, serving: serving, api: api, store: store, loops: loops)
     }
 
     /// The store may still be electing its leader right after start; bootstrap retries briefly on
@@ -169,6 +182,7 @@ public enum ServerError: Error, CustomStringConvertible {
     case api(String)
     case listen(String)
     case kubeconfig(String)
+    case controlLoops(String)
 
     public var description: String {
         switch self {
@@ -179,6 +193,7 @@ public enum ServerError: Error, CustomStringConvertible {
         case .api(let why): "API server start: \(why)"
         case .listen(let why): "HTTPS listener: \(why)"
         case .kubeconfig(let why): "admin kubeconfig: \(why)"
+        case .controlLoops(let why): "scheduler and controllers: \(why)"
         }
     }
 }

@@ -34,6 +34,18 @@ public struct ReplicaSetStatus: Codable, Hashable, Sendable {
     public var observedGeneration: Int64?
     public var conditions: [ReplicaSetCondition]?
     public init(replicas: Int32 = 0) { self.replicas = replicas }
+
+    // Go's decoder leaves a missing `replicas` at zero; a freshly created ReplicaSet's status is `{}`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        replicas = try c.decodeIfPresent(Int32.self, forKey: .replicas) ?? 0
+        fullyLabeledReplicas = try c.decodeIfPresent(Int32.self, forKey: .fullyLabeledReplicas)
+        readyReplicas = try c.decodeIfPresent(Int32.self, forKey: .readyReplicas)
+        availableReplicas = try c.decodeIfPresent(Int32.self, forKey: .availableReplicas)
+        terminatingReplicas = try c.decodeIfPresent(Int32.self, forKey: .terminatingReplicas)
+        observedGeneration = try c.decodeIfPresent(Int64.self, forKey: .observedGeneration)
+        conditions = try c.decodeIfPresent([ReplicaSetCondition].self, forKey: .conditions)
+    }
 }
 
 /// `apps/v1.ReplicaSet`.

@@ -1,0 +1,37 @@
+import Controllers
+import KubeClient
+import Logging
+import Scheduler
+
+/// The scheduler and the controller manager of `swiftlet server`. They reach the API only through the
+/// HTTPS listener (as kube-scheduler and kube-controller-manager do, and k3s's embedded ones), with a
+/// client certificate of the cluster CA, so they see exactly what any other client sees.
+struct ControlLoops: Sendable {
+    var scheduler: SchedulerLoop
+    var controllers: ControllerManager
+    var tasks: [Task<Void, Never>]
+
+    static func start(serverURL: String, caPEM: String, clientCertificatePEM: String, clientKeyPEM: String,
+                      identity: String, logger: Logger) throws -> ControlLoops {
+        let config = try KubeClientConfig(server: serverURL, certificateAuthorityPEM: caPEM,
+                                          clientCertificatePEM: clientCertificatePEM, clientKeyPEM: clientKeyPEM)
+        let client = try KubeAPIClient(config: config)
+        let scheduler = SchedulerLoop(client: client, config: SchedulerConfig(identity: identity))
+        let controllers = try ControllerManager(client: client, config: ControllerManagerConfig(identity: identity))
+        let tasks = [
+            Task { await scheduler.run() },
+            Task { await controllers.run() },
+        ]
+        logger.info("scheduler and controllers started", metadata: ["identity": "\(identity)"])
+        return ControlLoops(scheduler: scheduler, controllers: controllers, tasks: tasks)
+    }
+
+    func stop() async {
+        scheduler.stop()
+        controllers.stop()
+        for task in tasks {
+            task.cancel()
+            await task.value
+        }
+    }
+}
