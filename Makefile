@@ -13,13 +13,16 @@ SWIFT ?= swift
 #   runc: `runc spec` for bundles and the benchmark's reference
 #   iproute2: network setup in the node agent
 #   python3: JSON edits and timing in `up` and `bench`; time: GNU time, peak RSS in `bench`
+#   curl openssl: the HTTPS tests (raw requests, throw-away CAs); kubectl: the real client every API
+#     test drives (/usr/bin/kubectl on these machines; Debian's kubernetes-client where it is missing)
 #   docker-registry skopeo umoci python3-bcrypt python3-cryptography: the registry tests (a real
 #     registry, images built and pushed with umoci/skopeo, htpasswd via bcrypt, signed tokens)
 #   etcd-server etcd-client: etcdctl drives our store in the EtcdAPI tests; a real etcd is what
 #     EtcdClient is tested and the store benchmarked against
 DEPS := pkg-config libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libcurl4-openssl-dev \
         busybox-static runc gcc libc6-dev iproute2 python3 time \
-        docker-registry skopeo umoci python3-bcrypt python3-cryptography etcd-server etcd-client
+        docker-registry skopeo umoci python3-bcrypt python3-cryptography etcd-server etcd-client \
+        curl openssl
 
 # The release binary links the Swift runtime and Foundation statically: it runs a container
 # ~4-5 ms faster than the dynamically linked one (fewer shared objects to load and relocate).
@@ -29,7 +32,7 @@ RELEASE_BIN := .build/release/swiftlet
 # apt-get needs root; use sudo only when we are not root already.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: deps build release test bench up clean
+.PHONY: deps build release test bench up runtime-demo clean
 
 # Fast when everything is present: one dpkg-query per package, no apt-get update.
 deps:
@@ -37,6 +40,7 @@ deps:
 	for p in $(DEPS); do \
 	  [ "$$(dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null)" = "install ok installed" ] || missing="$$missing $$p"; \
 	done; \
+	command -v kubectl >/dev/null || missing="$$missing kubernetes-client"; \
 	if [ -z "$$missing" ]; then echo "deps: all present"; exit 0; fi; \
 	echo "deps: installing$$missing"; \
 	$(SUDO) apt-get update -q; \
@@ -66,6 +70,9 @@ bench: release
 # API server lands.
 up: build
 	scripts/up.sh .build/debug/swiftlet
+
+runtime-demo: build
+	scripts/runtime-demo.sh .build/debug/swiftlet
 
 clean:
 	rm -rf .build

@@ -174,19 +174,30 @@ struct KubectlEndToEndTests {
         }
     }
 
-    @Test("delete --cascade=orphan and --cascade=foreground finish (they need the garbage collector)")
+    @Test("delete --cascade=orphan leaves the ReplicaSet, --cascade=foreground removes it first (garbage collector)")
     func cascadingDeletes() async throws {
-        try await ServerProcess.with { s in
+        try await ServerProcess.with(controlLoops: true) { s in
             _ = try await s.kubectl("create", "deployment", "a", "--image=nginx:1.25")
             _ = try await s.kubectl("create", "deployment", "b", "--image=nginx:1.25")
-            await withKnownIssue("no garbage collector runs yet: the orphan / foregroundDeletion finalizer is never removed, so kubectl waits and the object stays (controllers helper)") {
-                for (name, cascade) in [("a", "orphan"), ("b", "foreground")] {
-                    let r = try await s.kubectl("delete", "deployment", name, "--cascade=" + cascade, "--timeout=2s")
-                    #expect(r.code == 0, "\(cascade): \(r.err)")
-                    let gone = try await s.kubectl("get", "deployment", name)
-                    #expect(gone.err == "Error from server (NotFound): deployments.apps \"\(name)\" not found\n", "\(cascade)")
-                }
+            // Each Deployment gets its ReplicaSet from the controllers.
+            for name in ["a", "b"] {
+                let rs = try await s.eventually { try await s.kubectl("get", "rs", "-l", "app=\(name)", "-o", "name") }
+                    until: { !$0.out.isEmpty }
+                #expect(rs.out.hasPrefix("replicaset.apps/\(name)-"), "\(name): \(rs.out) \(rs.err)")
             }
+            for (name, cascade) in [("a", "orphan"), ("b", "foreground")] {
+                let r = try await s.kubectl("delete", "deployment", name, "--cascade=" + cascade, "--timeout=20s")
+                #expect(r.code == 0, "\(cascade): \(r.err)")
+                let gone = try await s.kubectl("get", "deployment", name)
+                #expect(gone.err == "Error from server (NotFound): deployments.apps \"\(name)\" not found\n", "\(cascade)")
+            }
+            // Orphaned: the ReplicaSet stays, without its owner reference. Foreground: it is gone.
+            let orphan = try await s.kubectl("get", "rs", "-l", "app=a", "-o", "jsonpath={.items[*].metadata.ownerReferences}")
+            #expect(orphan.code == 0 && orphan.out.isEmpty, "orphaned ReplicaSet keeps owner refs: \(orphan.out) \(orphan.err)")
+            let kept = try await s.kubectl("get", "rs", "-l", "app=a", "-o", "name")
+            #expect(!kept.out.isEmpty, "orphaned ReplicaSet was deleted")
+            let removed = try await s.kubectl("get", "rs", "-l", "app=b", "-o", "name")
+            #expect(removed.out.isEmpty, "foreground left \(removed.out)")
         }
     }
 }

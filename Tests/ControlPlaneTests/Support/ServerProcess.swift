@@ -70,6 +70,16 @@ final class ServerProcess: @unchecked Sendable {
         if !keepData { directory.remove() }
     }
 
+    /// Repeats `attempt` every 200 ms until `done` holds or 20 s pass; returns the last result.
+    func eventually(_ attempt: () async throws -> RunResult, until done: (RunResult) -> Bool) async throws -> RunResult {
+        var last = try await attempt()
+        for _ in 0..<100 where !done(last) {
+            try await Task.sleep(for: .milliseconds(200))
+            last = try await attempt()
+        }
+        return last
+    }
+
     func kubectl(_ args: String..., environment: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
         try await kubectl(args, environment: environment, stdin: stdin)
     }
@@ -83,8 +93,10 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Runs `body` with a started server, stopping it and removing its files afterwards, pass or fail.
-    static func with(_ body: (ServerProcess) async throws -> Void) async throws {
-        let server = try await start()
+    /// API-only by default (`--disable-control-loops`), so that what kubectl prints depends on the
+    /// test's own requests alone; `controlLoops: true` runs the scheduler and the controllers too.
+    static func with(controlLoops: Bool = false, _ body: (ServerProcess) async throws -> Void) async throws {
+        let server = try await start(extraArgs: controlLoops ? [] : ["--disable-control-loops"])
         defer { server.stop() }
         try await body(server)
     }
