@@ -76,7 +76,7 @@ for kind in swiftlet etcd; do
     rss=""
     for p in "${member_pids[@]}"; do rss+="$(( $(rss_kb "$p") / 1024 ))MiB "; done
     echo "member RSS: $rss"
-    result[$kind,rss]="$rss"
+    echo "$rss" > "$root/rss-$kind"
     stop_cluster
 done
 
@@ -94,4 +94,4 @@ for clients in 1 100; do
         printf "%-22s %-14s %-14s %s\n" "put c=$clients $k" "$a" "$b" "$ratio"
     done
 done
-printf "%-22s %-14s %-14s\n" "RSS (per member)" "${result[swiftlet,rss]}" "${result[etcd,rss]}"
+printf "%-22s %-14s %-14s\n" "RSS (per member)" "$(cat "$root/rss-swiftlet")" "$(cat "$root/rss-etcd")"
