@@ -73,10 +73,18 @@ struct ListOptions: Sendable {
 
     static func parseBool(_ request: APIRequest, _ name: String) throws(Status) -> Bool? {
         guard let s = request.queryValue(name) else { return nil }
+        guard let value = boolValue(s) else {
+            throw Status.badRequest("\(name): strconv.ParseBool: parsing \"\(s)\": invalid syntax")
+        }
+        return value
+    }
+
+    /// A boolean query value; an empty one (`?watch`) means true. Nil when it is not a boolean.
+    static func boolValue(_ s: String) -> Bool? {
         switch s.lowercased() {
-        case "", "true", "1", "t": return s.isEmpty ? true : true
+        case "", "true", "1", "t": return true
         case "false", "0", "f": return false
-        default: throw Status.badRequest("\(name): strconv.ParseBool: parsing \"\(s)\": invalid syntax")
+        default: return nil
         }
     }
 }

@@ -88,8 +88,8 @@ public struct RequestInfo: Hashable, Sendable {
         if legacyWatch && info.verb == "get" {
             info.verb = "watch"
         } else if info.verb == "get" && info.name.isEmpty {
-            let w = (watchParam ?? "").lowercased()
-            info.verb = (w == "true" || w == "1") ? "watch" : "list"
+            // Read as the list options read it, so a request routed as a watch is parsed as one.
+            info.verb = watchParam.flatMap(ListOptions.boolValue) == true ? "watch" : "list"
         } else if info.verb == "delete" && info.name.isEmpty {
             info.verb = "deletecollection"
         }
