@@ -22,6 +22,17 @@ struct ServerCommand: ParsableCommand {
     @Option(name: .customLong("token-auth-file"), help: "Static bearer tokens, CSV: token,user,uid,\"group1,group2\".")
     var tokenAuthFile: String?
 
+    @Option(name: .customLong("node-monitor-grace-period"), help: "How long a node may go without renewing its Lease before it is marked NotReady.")
+    var nodeMonitorGracePeriod = "40s"
+    @Option(name: .customLong("node-monitor-period"), help: "How often the node lifecycle controller checks nodes.")
+    var nodeMonitorPeriod = "5s"
+    @Option(name: .customLong("leader-elect-lease-duration"), help: "How long a candidate waits after the last renewal before taking over the scheduler's or controllers' Lease.")
+    var leaderElectLeaseDuration = "15s"
+    @Option(name: .customLong("leader-elect-renew-deadline"), help: "How long the leader keeps trying to renew before it stops leading.")
+    var leaderElectRenewDeadline = "10s"
+    @Option(name: .customLong("leader-elect-retry-period"), help: "How often candidates try to acquire and the leader renews.")
+    var leaderElectRetryPeriod = "2s"
+
     @Flag(name: .customLong("disable-control-loops"), help: "Serve the API only: no scheduler and no controllers in this process.")
     var disableControlLoops = false
 
@@ -34,6 +45,14 @@ struct ServerCommand: ParsableCommand {
         do {
             config.serviceClusterIPRange = try CIDR(serviceClusterIPRange)
             config.serviceNodePortRange = try ServerConfig.parsePortRange(serviceNodePortRange)
+            var timings = ControlLoopTimings()
+            timings.nodeMonitorGracePeriod = try ControlLoopTimings.parseDuration(nodeMonitorGracePeriod)
+            timings.nodeMonitorPeriod = try ControlLoopTimings.parseDuration(nodeMonitorPeriod)
+            timings.leaseDuration = try ControlLoopTimings.parseDuration(leaderElectLeaseDuration)
+            timings.renewDeadline = try ControlLoopTimings.parseDuration(leaderElectRenewDeadline)
+            timings.retryPeriod = try ControlLoopTimings.parseDuration(leaderElectRetryPeriod)
+            try timings.validate()
+            config.controlLoopTimings = timings
         } catch {
             throw ValidationError("\(error)")
         }

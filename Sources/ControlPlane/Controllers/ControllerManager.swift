@@ -10,6 +10,10 @@ public struct ControllerManagerConfig: Sendable {
     public var leaderElection = true
     public var leaseNamespace = "kube-system"
     public var leaseName = "kube-controller-manager"
+    /// --leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period.
+    public var leaseDuration: Duration = .seconds(15)
+    public var renewDeadline: Duration = .seconds(10)
+    public var retryPeriod: Duration = .seconds(2)
     /// Workers per queue-driven controller (kube's --concurrent-*-syncs, 5 for most).
     public var workers = 5
     /// Informer resync: every object is synced again this often.
@@ -45,7 +49,9 @@ public final class ControllerManager: Sendable {
         let task = Task { [self] in
             if config.leaderElection {
                 let elector = LeaderElector(store: client, config: LeaderElector.Config(
-                    namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity), logger: config.logger)
+                    namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity,
+                    leaseDuration: config.leaseDuration, renewDeadline: config.renewDeadline, retryPeriod: config.retryPeriod),
+                    logger: config.logger)
                 while !Task.isCancelled {
                     await elector.run(onStartedLeading: { await self.lead() })
                     try? await Task.sleep(for: .seconds(1))

@@ -13,6 +13,10 @@ public struct SchedulerConfig: Sendable {
     public var leaderElection = true
     public var leaseNamespace = "kube-system"
     public var leaseName = "kube-scheduler"
+    /// --leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period.
+    public var leaseDuration: Duration = .seconds(15)
+    public var renewDeadline: Duration = .seconds(10)
+    public var retryPeriod: Duration = .seconds(2)
     public var percentageOfNodesToScore = 0
     public var seed: UInt64 = UInt64.random(in: 0...UInt64.max)
     public var logger = Logger(label: "swiftlet.scheduler")
@@ -49,7 +53,9 @@ public final class SchedulerLoop: Sendable {
         let task = Task { [self] in
             if config.leaderElection {
                 let elector = LeaderElector(store: client, config: LeaderElector.Config(
-                    namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity), logger: config.logger)
+                    namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity,
+                    leaseDuration: config.leaseDuration, renewDeadline: config.renewDeadline, retryPeriod: config.retryPeriod),
+                    logger: config.logger)
                 while !Task.isCancelled {
                     await elector.run(onStartedLeading: { await self.lead() })
                     try? await Task.sleep(for: .seconds(1))

@@ -12,12 +12,23 @@ struct ControlLoops: Sendable {
     var tasks: [Task<Void, Never>]
 
     static func start(serverURL: String, caPEM: String, clientCertificatePEM: String, clientKeyPEM: String,
-                      identity: String, logger: Logger) throws -> ControlLoops {
+                      identity: String, timings: ControlLoopTimings, logger: Logger) throws -> ControlLoops {
         let config = try KubeClientConfig(server: serverURL, certificateAuthorityPEM: caPEM,
                                           clientCertificatePEM: clientCertificatePEM, clientKeyPEM: clientKeyPEM)
         let client = try KubeAPIClient(config: config)
-        let scheduler = SchedulerLoop(client: client, config: SchedulerConfig(identity: identity))
-        let controllers = try ControllerManager(client: client, config: ControllerManagerConfig(identity: identity))
+        var schedulerConfig = SchedulerConfig(identity: identity)
+        schedulerConfig.leaseDuration = timings.leaseDuration
+        schedulerConfig.renewDeadline = timings.renewDeadline
+        schedulerConfig.retryPeriod = timings.retryPeriod
+        var controllerConfig = ControllerManagerConfig(identity: identity)
+        controllerConfig.leaseDuration = timings.leaseDuration
+        controllerConfig.renewDeadline = timings.renewDeadline
+        controllerConfig.retryPeriod = timings.retryPeriod
+        controllerConfig.nodeMonitorPeriod = timings.nodeMonitorPeriod
+        let grace = timings.nodeMonitorGracePeriod.components
+        controllerConfig.nodeMonitorGracePeriod = Double(grace.seconds) + Double(grace.attoseconds) / 1e18
+        let scheduler = SchedulerLoop(client: client, config: schedulerConfig)
+        let controllers = try ControllerManager(client: client, config: controllerConfig)
         let tasks = [
             Task { await scheduler.run() },
             Task { await controllers.run() },

@@ -15,6 +15,7 @@ public struct ServerConfig: Sendable {
     /// Run the scheduler and the controllers in this process (`--disable-control-loops` turns them off,
     /// for an API-only server next to others that run them).
     public var runControlLoops: Bool = true
+    public var controlLoopTimings = ControlLoopTimings()
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -57,12 +58,16 @@ public enum ConfigError: Error, Hashable, CustomStringConvertible {
     case invalidCIDR(String)
     case invalidPortRange(String)
     case invalidAddress(String)
+    case invalidDuration(String)
+    case invalidTimings(String)
 
     public var description: String {
         switch self {
         case .invalidCIDR(let s): "invalid CIDR address: \(s)"
         case .invalidPortRange(let s): "invalid port range \(s): want LOW-HIGH within 1-65535"
         case .invalidAddress(let s): "invalid IP address: \(s)"
+        case .invalidDuration(let s): "invalid duration \(s): want a number with a unit (ns, us, ms, s, m, h), e.g. 40s or 1m30s"
+        case .invalidTimings(let why): why
         }
     }
 }

@@ -80,6 +80,28 @@ final class ServerProcess: @unchecked Sendable {
         return last
     }
 
+    /// Polls `probe` every 200 ms until it returns non-nil or `timeout` passes.
+    func poll<T>(timeout: Duration = .seconds(20), _ probe: () async throws -> T?) async throws -> T? {
+        let end = ContinuousClock.now + timeout
+        while true {
+            if let value = try await probe() { return value }
+            if ContinuousClock.now >= end { return nil }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// The package root (this file is Tests/ControlPlaneTests/Support/ServerProcess.swift).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The seed's `shared/scenarios` directory: `../shared/scenarios` beside the repository (the main
+    /// checkout), or two levels up from a worktree under `wt/`; nil when neither exists.
+    static let scenariosDirectory: String? = {
+        let candidates = [packageRoot.deletingLastPathComponent().appendingPathComponent("shared/scenarios"),
+                          packageRoot.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/scenarios")]
+        return candidates.map(\.path).first { FileManager.default.fileExists(atPath: $0) }
+    }()
+
     func kubectl(_ args: String..., environment: [String: String] = [:], stdin: String? = nil) async throws -> RunResult {
         try await kubectl(args, environment: environment, stdin: stdin)
     }
@@ -95,8 +117,8 @@ final class ServerProcess: @unchecked Sendable {
     /// Runs `body` with a started server, stopping it and removing its files afterwards, pass or fail.
     /// API-only by default (`--disable-control-loops`), so that what kubectl prints depends on the
     /// test's own requests alone; `controlLoops: true` runs the scheduler and the controllers too.
-    static func with(controlLoops: Bool = false, _ body: (ServerProcess) async throws -> Void) async throws {
-        let server = try await start(extraArgs: controlLoops ? [] : ["--disable-control-loops"])
+    static func with(controlLoops: Bool = false, extraArgs: [String] = [], _ body: (ServerProcess) async throws -> Void) async throws {
+        let server = try await start(extraArgs: (controlLoops ? [] : ["--disable-control-loops"]) + extraArgs)
         defer { server.stop() }
         try await body(server)
     }

@@ -1,0 +1,150 @@
+import Foundation
+import KubeAPI
+import Testing
+
+/// The scheduler inside `swiftlet server` placing pods made with kubectl on registered test nodes:
+/// each of taints, tolerations, node selectors, node affinity and resource requests decides the
+/// node as kube-scheduler's would, and a pod that fits nowhere says why.
+@Suite("scheduling end to end (kubectl)", .serialized)
+struct SchedulingEndToEndTests {
+    /// A bare pod named `name`, with `spec` lines appended under `spec:` (indented 2).
+    static func pod(_ name: String, _ spec: String = "", requests: String? = nil) -> String {
+        var yaml = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: \(name)
+        spec:
+          containers:
+          - name: c
+            image: localhost:5000/webserver:1
+
+        """
+        if let requests {
+            yaml += "    resources:\n      requests:\n" + requests.split(separator: ",").map { "        \($0.replacingOccurrences(of: "=", with: ": "))\n" }.joined()
+        }
+        return yaml + spec
+    }
+
+    /// Applies each manifest, then waits until each pod is bound or reports PodScheduled=False.
+    static func place(_ c: ControlPlaneCluster, _ manifests: [String]) async throws -> [String: String] {
+        for m in manifests {
+            let r = try await c.server.kubectl("apply", "-f", "-", stdin: m)
+            #expect(r.code == 0, "\(r.err)\n\(m)")
+        }
+        let s = c.server
+        var placed: [String: String] = [:]
+        _ = try await s.poll { () async throws -> Bool? in
+            let r = try await s.kubectl("get", "pods", "-o",
+                                        #"jsonpath={range .items[*]}{.metadata.name}={.spec.nodeName}{.status.conditions[?(@.type=="PodScheduled")].status}{"\n"}{end}"#)
+            placed = [:]
+            for line in r.out.split(separator: "\n") {
+                let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+                if parts.count == 2 { placed[parts[0]] = parts[1] }
+            }
+            // "nodeTrue" once bound, "False" when unschedulable, "" while undecided.
+            return placed.count == manifests.count && placed.values.allSatisfy { !$0.isEmpty } ? true : nil
+        }
+        return placed.mapValues { $0.hasSuffix("True") ? String($0.dropLast(4)) : "" }
+    }
+
+    @Test("taints repel pods without a toleration; a toleration (with a selector) admits one; an impossible pod says why")
+    func taintsAndTolerations() async throws {
+        try await ControlPlaneCluster.with(nodes: []) { c in
+            try await c.kubelet.register(node: "gpu", labels: ["hw": "gpu"], taints: [Taint(key: "dedicated", value: "gpu", effect: "NoSchedule")])
+            try await c.kubelet.register(node: "plain")
+            let tolerate = """
+              tolerations:
+              - key: dedicated
+                operator: Equal
+                value: gpu
+                effect: NoSchedule
+              nodeSelector:
+                hw: gpu
+
+            """
+            let placed = try await Self.place(c, (1...4).map { Self.pod("free-\($0)") } + [Self.pod("tolerant", tolerate),
+                                                   Self.pod("selector-only", "  nodeSelector:\n    hw: gpu\n")])
+            for i in 1...4 { #expect(placed["free-\(i)"] == "plain", "\(placed)") }
+            #expect(placed["tolerant"] == "gpu", "\(placed)")
+            #expect(placed["selector-only"] == "", "\(placed)")
+            let why = try await c.server.kubectl("get", "pod", "selector-only", "-o",
+                                                 #"jsonpath={.status.conditions[?(@.type=="PodScheduled")].reason}: {.status.conditions[?(@.type=="PodScheduled")].message}"#)
+            #expect(why.out == "Unschedulable: 0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.", "\(why.out)\(why.err)")
+            let described = try await c.server.eventually { try await c.server.kubectl("describe", "pod", "selector-only") }
+                until: { $0.out.contains("FailedScheduling") }
+            #expect(described.out.contains("Warning  FailedScheduling") && described.out.contains("0/2 nodes are available"), "\(described.out)")
+        }
+    }
+
+    @Test("node selectors, required and preferred node affinity pick the matching node")
+    func selectorsAndAffinity() async throws {
+        try await ControlPlaneCluster.with(nodes: []) { c in
+            try await c.kubelet.register(node: "zone-a", labels: ["topology.kubernetes.io/zone": "a", "disk": "hdd"])
+            try await c.kubelet.register(node: "zone-b", labels: ["topology.kubernetes.io/zone": "b", "disk": "ssd"])
+            try await c.kubelet.register(node: "zone-c", labels: ["topology.kubernetes.io/zone": "c", "disk": "ssd"])
+            let required = """
+              affinity:
+                nodeAffinity:
+                  requiredDuringSchedulingIgnoredDuringExecution:
+                    nodeSelectorTerms:
+                    - matchExpressions:
+                      - key: topology.kubernetes.io/zone
+                        operator: In
+                        values: [a, c]
+                      - key: disk
+                        operator: NotIn
+                        values: [hdd]
+
+            """
+            let preferred = """
+              affinity:
+                nodeAffinity:
+                  preferredDuringSchedulingIgnoredDuringExecution:
+                  - weight: 100
+                    preference:
+                      matchExpressions:
+                      - key: topology.kubernetes.io/zone
+                        operator: In
+                        values: [b]
+
+            """
+            let placed = try await Self.place(c, [
+                Self.pod("by-selector", "  nodeSelector:\n    topology.kubernetes.io/zone: a\n"),
+                Self.pod("by-required", required),
+                Self.pod("by-preferred", preferred),
+                Self.pod("by-hostname", "  nodeSelector:\n    kubernetes.io/hostname: zone-b\n"),
+                Self.pod("nowhere", "  nodeSelector:\n    topology.kubernetes.io/zone: d\n"),
+            ])
+            #expect(placed == ["by-selector": "zone-a", "by-required": "zone-c", "by-preferred": "zone-b",
+                               "by-hostname": "zone-b", "nowhere": ""], "\(placed)")
+            let why = try await c.server.kubectl("get", "pod", "nowhere", "-o", #"jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}"#)
+            #expect(why.out == "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", "\(why.out)")
+        }
+    }
+
+    @Test("resource requests: a pod goes where it fits, capacity fills up, a pod too big for any node says why")
+    func resources() async throws {
+        try await ControlPlaneCluster.with(nodes: []) { c in
+            try await c.kubelet.register(node: "small", cpu: "1", memory: "1Gi")
+            try await c.kubelet.register(node: "big", cpu: "4", memory: "8Gi")
+            var placed = try await Self.place(c, [Self.pod("needs-2cpu", requests: "cpu=2,memory=256Mi")])
+            #expect(placed["needs-2cpu"] == "big", "\(placed)")
+            // big has 2 CPUs left, small 1: a 1.5-CPU pod fits only big, which leaves it 500m, so 800m fits only small.
+            placed = try await Self.place(c, [Self.pod("needs-2cpu", requests: "cpu=2,memory=256Mi"),
+                                              Self.pod("needs-1500m", requests: "cpu=1500m")])
+            #expect(placed["needs-1500m"] == "big", "\(placed)")
+            placed = try await Self.place(c, [Self.pod("needs-2cpu", requests: "cpu=2,memory=256Mi"),
+                                              Self.pod("needs-1500m", requests: "cpu=1500m"),
+                                              Self.pod("needs-800m", requests: "cpu=800m"),
+                                              Self.pod("needs-8cpu", requests: "cpu=8"),
+                                              Self.pod("needs-memory", requests: "memory=2Gi")])
+            #expect(placed["needs-800m"] == "small", "\(placed)")
+            // small has 200m CPU but 1Gi memory; big has 500m CPU and 7.75Gi: 2Gi fits only big.
+            #expect(placed["needs-memory"] == "big", "\(placed)")
+            #expect(placed["needs-8cpu"] == "", "\(placed)")
+            let why = try await c.server.kubectl("get", "pod", "needs-8cpu", "-o", #"jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}"#)
+            #expect(why.out == "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.", "\(why.out)")
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import KubeAPI
+import KubeClient
+import Testing
+
+/// A `swiftlet server` running its scheduler and controllers, plus the test playing kubelet for a few
+/// registered nodes; everything is stopped and removed afterwards, pass or fail.
+struct ControlPlaneCluster {
+    let server: ServerProcess
+    let kubelet: PlayedKubelet
+
+    /// `nodes` are registered (4 CPUs, 8 GiB, Ready) before `body` runs and kept alive by the kubelet.
+    static func with(nodes: [String] = ["node-a", "node-b", "node-c"], serverArgs: [String] = [],
+                     _ body: (ControlPlaneCluster) async throws -> Void) async throws {
+        try await ServerProcess.with(controlLoops: true, extraArgs: serverArgs) { server in
+            let kubelet = try PlayedKubelet(kubeconfig: server.kubeconfig)
+            for node in nodes { try await kubelet.register(node: node) }
+            kubelet.start()
+            defer { kubelet.stop() }
+            try await body(ControlPlaneCluster(server: server, kubelet: kubelet))
+        }
+    }
+
+    var client: KubeAPIClient { kubelet.client }
+
+    /// Pods matching `selector` in default that are not terminating.
+    func livePods(_ selector: String) async throws -> [Pod] {
+        try await client.list(Pod.self, namespace: "default", options: ListOptions(labelSelector: selector)).items
+            .filter { $0.metadata.deletionTimestamp == nil }
+    }
+
+    /// Waits until `probe` holds for the live pods of `selector`; returns them (the last seen if it never did).
+    @discardableResult
+    func waitForPods(_ selector: String, timeout: Duration = .seconds(20), _ probe: ([Pod]) -> Bool) async throws -> [Pod] {
+        var last: [Pod] = []
+        let found = try await server.poll(timeout: timeout) { () async throws -> [Pod]? in
+            last = try await livePods(selector)
+            return probe(last) ? last : nil
+        }
+        return found ?? last
+    }
+}
+
+extension Pod {
+    var isReady: Bool { status?.condition("Ready")?.status == "True" }
+    var nodeName: String? { spec?.nodeName }
+    var image: String? { spec?.containers.first?.image }
+}
+
+/// The seed's Deployment (`shared/scenarios/mydeployment.yaml`), or nil with the reason when the
+/// scenarios directory is not beside the repository.
+func seedDeploymentManifest() -> String? {
+    guard let dir = ServerProcess.scenariosDirectory else { return nil }
+    return dir + "/mydeployment.yaml"
+}
