@@ -26,8 +26,9 @@ struct SchedulingEndToEndTests {
         return yaml + spec
     }
 
-    /// Applies each manifest, then waits until each pod is bound or reports PodScheduled=False.
-    static func place(_ c: ControlPlaneCluster, _ manifests: [String]) async throws -> [String: String] {
+    /// Applies each manifest, then waits until the pods are where `expected` says ("" for a pod that
+    /// reports PodScheduled=False); returns where they were last seen (bound node, or "").
+    static func place(_ c: ControlPlaneCluster, _ manifests: [String], expected: [String: String]) async throws -> [String: String] {
         for m in manifests {
             let r = try await c.server.kubectl("apply", "-f", "-", stdin: m)
             #expect(r.code == 0, "\(r.err)\n\(m)")
@@ -36,16 +37,16 @@ struct SchedulingEndToEndTests {
         var placed: [String: String] = [:]
         _ = try await s.poll { () async throws -> Bool? in
             let r = try await s.kubectl("get", "pods", "-o",
-                                        #"jsonpath={range .items[*]}{.metadata.name}={.spec.nodeName}{.status.conditions[?(@.type=="PodScheduled")].status}{"\n"}{end}"#)
+                                        #"jsonpath={range .items[*]}{.metadata.name}={.spec.nodeName}={.status.conditions[?(@.type=="PodScheduled")].status}{"\n"}{end}"#)
             placed = [:]
             for line in r.out.split(separator: "\n") {
-                let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-                if parts.count == 2 { placed[parts[0]] = parts[1] }
+                let parts = line.split(separator: "=", omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 3 else { continue }
+                if parts[2] == "True" { placed[parts[0]] = parts[1] } else if parts[2] == "False" { placed[parts[0]] = "" }
             }
-            // "nodeTrue" once bound, "False" when unschedulable, "" while undecided.
-            return placed.count == manifests.count && placed.values.allSatisfy { !$0.isEmpty } ? true : nil
+            return placed == expected ? true : nil
         }
-        return placed.mapValues { $0.hasSuffix("True") ? String($0.dropLast(4)) : "" }
+        return placed
     }
 
     @Test("taints repel pods without a toleration; a toleration (with a selector) admits one; an impossible pod says why")
@@ -63,14 +64,13 @@ struct SchedulingEndToEndTests {
                 hw: gpu
 
             """
+            let expected = ["free-1": "plain", "free-2": "plain", "free-3": "plain", "free-4": "plain", "tolerant": "gpu", "selector-only": ""]
             let placed = try await Self.place(c, (1...4).map { Self.pod("free-\($0)") } + [Self.pod("tolerant", tolerate),
-                                                   Self.pod("selector-only", "  nodeSelector:\n    hw: gpu\n")])
-            for i in 1...4 { #expect(placed["free-\(i)"] == "plain", "\(placed)") }
-            #expect(placed["tolerant"] == "gpu", "\(placed)")
-            #expect(placed["selector-only"] == "", "\(placed)")
+                                                   Self.pod("selector-only", "  nodeSelector:\n    hw: gpu\n")], expected: expected)
+            #expect(placed == expected)
             let why = try await c.server.kubectl("get", "pod", "selector-only", "-o",
                                                  #"jsonpath={.status.conditions[?(@.type=="PodScheduled")].reason}: {.status.conditions[?(@.type=="PodScheduled")].message}"#)
-            #expect(why.out == "Unschedulable: 0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.", "\(why.out)\(why.err)")
+            #expect(why.out == "Unschedulable: 0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..", "\(why.out)\(why.err)")
             let described = try await c.server.eventually { try await c.server.kubectl("describe", "pod", "selector-only") }
                 until: { $0.out.contains("FailedScheduling") }
             #expect(described.out.contains("Warning  FailedScheduling") && described.out.contains("0/2 nodes are available"), "\(described.out)")
@@ -109,17 +109,17 @@ struct SchedulingEndToEndTests {
                         values: [b]
 
             """
+            let expected = ["by-selector": "zone-a", "by-required": "zone-c", "by-preferred": "zone-b", "by-hostname": "zone-b", "nowhere": ""]
             let placed = try await Self.place(c, [
                 Self.pod("by-selector", "  nodeSelector:\n    topology.kubernetes.io/zone: a\n"),
                 Self.pod("by-required", required),
                 Self.pod("by-preferred", preferred),
                 Self.pod("by-hostname", "  nodeSelector:\n    kubernetes.io/hostname: zone-b\n"),
                 Self.pod("nowhere", "  nodeSelector:\n    topology.kubernetes.io/zone: d\n"),
-            ])
-            #expect(placed == ["by-selector": "zone-a", "by-required": "zone-c", "by-preferred": "zone-b",
-                               "by-hostname": "zone-b", "nowhere": ""], "\(placed)")
+            ], expected: expected)
+            #expect(placed == expected)
             let why = try await c.server.kubectl("get", "pod", "nowhere", "-o", #"jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}"#)
-            #expect(why.out == "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", "\(why.out)")
+            #expect(why.out == "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..", "\(why.out)")
         }
     }
 
@@ -128,23 +128,33 @@ struct SchedulingEndToEndTests {
         try await ControlPlaneCluster.with(nodes: []) { c in
             try await c.kubelet.register(node: "small", cpu: "1", memory: "1Gi")
             try await c.kubelet.register(node: "big", cpu: "4", memory: "8Gi")
-            var placed = try await Self.place(c, [Self.pod("needs-2cpu", requests: "cpu=2,memory=256Mi")])
-            #expect(placed["needs-2cpu"] == "big", "\(placed)")
-            // big has 2 CPUs left, small 1: a 1.5-CPU pod fits only big, which leaves it 500m, so 800m fits only small.
-            placed = try await Self.place(c, [Self.pod("needs-2cpu", requests: "cpu=2,memory=256Mi"),
-                                              Self.pod("needs-1500m", requests: "cpu=1500m")])
-            #expect(placed["needs-1500m"] == "big", "\(placed)")
-            placed = try await Self.place(c, [Self.pod("needs-2cpu", requests: "cpu=2,memory=256Mi"),
-                                              Self.pod("needs-1500m", requests: "cpu=1500m"),
-                                              Self.pod("needs-800m", requests: "cpu=800m"),
-                                              Self.pod("needs-8cpu", requests: "cpu=8"),
-                                              Self.pod("needs-memory", requests: "memory=2Gi")])
-            #expect(placed["needs-800m"] == "small", "\(placed)")
-            // small has 200m CPU but 1Gi memory; big has 500m CPU and 7.75Gi: 2Gi fits only big.
-            #expect(placed["needs-memory"] == "big", "\(placed)")
-            #expect(placed["needs-8cpu"] == "", "\(placed)")
+            let pods = [Self.pod("needs-2cpu", requests: "cpu=2,memory=256Mi"), Self.pod("needs-1500m", requests: "cpu=1500m"),
+                        Self.pod("needs-800m", requests: "cpu=800m"), Self.pod("needs-memory", requests: "memory=2Gi"),
+                        Self.pod("needs-8cpu", requests: "cpu=8"), Self.pod("needs-3cpu", requests: "cpu=3")]
+            // One at a time, each decision depending on what the earlier ones took.
+            var expected = ["needs-2cpu": "big"]
+            var placed = try await Self.place(c, Array(pods.prefix(1)), expected: expected)
+            #expect(placed == expected)
+            // big has 2 CPUs left, small 1: 1.5 CPUs fit only big, which then has 500m, so 800m fits only small.
+            expected["needs-1500m"] = "big"
+            placed = try await Self.place(c, Array(pods.prefix(2)), expected: expected)
+            #expect(placed == expected)
+            expected["needs-800m"] = "small"
+            placed = try await Self.place(c, Array(pods.prefix(3)), expected: expected)
+            #expect(placed == expected)
+            // small has 1Gi of memory, big 8Gi less 256Mi: 2Gi fits only big. 8 CPUs exceed every node,
+            // 3 CPUs only what big has left.
+            expected["needs-memory"] = "big"
+            expected["needs-8cpu"] = ""
+            expected["needs-3cpu"] = ""
+            placed = try await Self.place(c, pods, expected: expected)
+            #expect(placed == expected)
             let why = try await c.server.kubectl("get", "pod", "needs-8cpu", "-o", #"jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}"#)
-            #expect(why.out == "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.", "\(why.out)")
+            // Preemption cannot help where the request exceeds the node's whole allocatable (kube's
+            // Unresolvable InsufficientResource); where it could, no lower-priority pod is there to evict.
+            #expect(why.out == "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..", "\(why.out)")
+            let why3 = try await c.server.kubectl("get", "pod", "needs-3cpu", "-o", #"jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}"#)
+            #expect(why3.out == "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling..", "\(why3.out)")
         }
     }
 }
