@@ -92,6 +92,59 @@ struct ControllersEndToEndTests {
         }
     }
 
+    static let wide = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: wide
+    spec:
+      replicas: 8
+      strategy:
+        rollingUpdate:
+          maxSurge: 2
+          maxUnavailable: 3
+      selector:
+        matchLabels:
+          app: wide
+      template:
+        metadata:
+          labels:
+            app: wide
+        spec:
+          containers:
+          - name: web
+            image: localhost:5000/webserver:1
+
+    """
+
+    /// Containers take a second to stop here, as real ones do after SIGTERM: a ReplicaSet controller
+    /// that waited for terminating pods to be gone before deleting the next ones (rather than counting
+    /// a deletionTimestamp as the deletion, as kube does) left more pods than maxSurge allows.
+    @Test("8 replicas, maxSurge 2, maxUnavailable 3, pods stopping in 1 s: every watched step of two rollouts stays within both")
+    func wideRollingUpdate() async throws {
+        try await ControlPlaneCluster.with { c in
+            let s = c.server
+            c.kubelet.withheld.withLock { $0.stopTime = .seconds(1) }
+            _ = try await s.kubectl("apply", "-f", "-", stdin: Self.wide)
+            var r = try await s.kubectl("rollout", "status", "deployment/wide", "--timeout=20s")
+            #expect(r.code == 0, "\(r.out)\(r.err)")
+            for image in ["localhost:5000/webserver:2", "localhost:5000/webserver:3"] {
+                let violations = try await RolloutObserver.watching(c.client, selector: "app=wide", replicas: 8, maxSurge: 2, maxUnavailable: 3) {
+                    r = try await s.kubectl("set", "image", "deployment/wide", "web=" + image)
+                    #expect(r.out == "deployment.apps/wide image updated\n", "\(r.err)")
+                    r = try await s.kubectl("rollout", "status", "deployment/wide", "--timeout=25s")
+                    #expect(r.code == 0 && r.out.hasSuffix("deployment \"wide\" successfully rolled out\n"), "\(r.out)\(r.err)")
+                }
+                #expect(violations.isEmpty, "\(violations.sorted().joined(separator: "\n"))")
+                let pods = try await c.waitForPods("app=wide") { $0.count == 8 && $0.allSatisfy { $0.image == image && $0.isReady } }
+                #expect(pods.count == 8 && pods.allSatisfy { $0.image == image }, "\(pods.map(\.image))")
+            }
+            r = try await s.kubectl("get", "deployment", "wide", "-o",
+                                    "jsonpath={.status.replicas} {.status.updatedReplicas} {.status.readyReplicas} {.status.availableReplicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}")
+            #expect(r.out == "8 8 8 8 3", "\(r.out)\(r.err)")
+        }
+    }
+
     @Test("kubectl delete deployment removes its ReplicaSets and pods; --cascade=orphan leaves the pods")
     func deleteAndOrphan() async throws {
         let manifest = try #require(seedDeploymentManifest())
@@ -123,40 +176,71 @@ struct ControllersEndToEndTests {
     }
 }
 
-/// Watches a Deployment's pods while `body` runs and checks, at every state the watch shows, what a
-/// RollingUpdate promises: live pods ≤ replicas + maxSurge and ready pods ≥ replicas − maxUnavailable
-/// (terminating pods count for neither, as the controllers count them). Returns the violations.
+/// Watches a Deployment's pods and ReplicaSets while `body` runs and checks, at every state a watch
+/// shows, what a RollingUpdate promises: live pods ≤ replicas + maxSurge and ready pods ≥ replicas −
+/// maxUnavailable (terminating pods count for neither, as the controllers count them), and the
+/// ReplicaSets' desired replicas together ≤ replicas + maxSurge. Returns the violations.
 enum RolloutObserver {
     static func watching(_ client: KubeAPIClient, selector: String, replicas: Int, maxSurge: Int, maxUnavailable: Int,
                          _ body: () async throws -> Void) async throws -> [String] {
-        let list = try await client.list(Pod.self, namespace: "default", options: ListOptions(labelSelector: selector))
-        var pods: [String: Pod] = [:]
-        for p in list.items { if let uid = p.metadata.uid { pods[uid] = p } }
-        let stream = try await client.watch(Pod.self, namespace: "default",
-                                            options: WatchOptions(labelSelector: selector, resourceVersion: list.metadata.resourceVersion))
-        let seen = Mutex<[String]>([])
-        let steps = Mutex(0)
-        let watcher = Task { [pods] in
-            var pods = pods
+        let log = ViolationLog()
+        let podList = try await client.list(Pod.self, namespace: "default", options: ListOptions(labelSelector: selector))
+        let podStream = try await client.watch(Pod.self, namespace: "default",
+                                               options: WatchOptions(labelSelector: selector, resourceVersion: podList.metadata.resourceVersion))
+        let rsList = try await client.list(ReplicaSet.self, namespace: "default", options: ListOptions(labelSelector: selector))
+        let rsStream = try await client.watch(ReplicaSet.self, namespace: "default",
+                                              options: WatchOptions(labelSelector: selector, resourceVersion: rsList.metadata.resourceVersion))
+        var initialPods: [String: Pod] = [:]
+        for p in podList.items { if let uid = p.metadata.uid { initialPods[uid] = p } }
+        var initialSets: [String: ReplicaSet] = [:]
+        for r in rsList.items { if let uid = r.metadata.uid { initialSets[uid] = r } }
+        let podWatcher = Task { [initialPods] in
+            var pods = initialPods
             do {
-                for try await change in stream {
+                for try await change in podStream {
                     guard let pod = change.object, let uid = pod.metadata.uid else { continue }
                     if case .deleted = change { pods[uid] = nil } else { pods[uid] = pod }
                     let live = pods.values.filter { $0.metadata.deletionTimestamp == nil }
                     let ready = live.filter(\.isReady).count
-                    steps.withLock { $0 += 1 }
+                    log.steps.withLock { $0 += 1 }
                     if live.count > replicas + maxSurge || ready < replicas - maxUnavailable {
                         let state = live.map { "\($0.metadata.name ?? "") \($0.image ?? "") ready=\($0.isReady)" }.sorted()
-                        seen.withLock { $0.append("at rv \(pod.metadata.resourceVersion ?? ""): \(live.count) live, \(ready) ready: \(state)") }
+                        let sets = log.sets.withLock { $0 }
+                        log.violations.withLock { $0.append("pods at rv \(pod.metadata.resourceVersion ?? ""): \(live.count) live, \(ready) ready (ReplicaSets desired/have: \(sets)): \(state)") }
                     }
                 }
             } catch {}
         }
-        defer { watcher.cancel() }
+        let rsWatcher = Task { [initialSets] in
+            var sets = initialSets
+            do {
+                for try await change in rsStream {
+                    guard let rs = change.object, let uid = rs.metadata.uid else { continue }
+                    if case .deleted = change { sets[uid] = nil } else { sets[uid] = rs }
+                    let desired = sets.values.reduce(0) { $0 + Int($1.spec?.replicas ?? 0) }
+                    log.sets.withLock { $0 = sets.values.map { "\($0.metadata.name ?? "")=\($0.spec?.replicas ?? 0)/\($0.status?.replicas ?? 0)" }.sorted().joined(separator: ",") }
+                    if desired > replicas + maxSurge {
+                        let state = sets.values.map { "\($0.metadata.name ?? "")=\($0.spec?.replicas ?? 0)" }.sorted()
+                        log.violations.withLock { $0.append("ReplicaSets at rv \(rs.metadata.resourceVersion ?? ""): \(desired) desired: \(state)") }
+                    }
+                }
+            } catch {}
+        }
+        defer {
+            podWatcher.cancel()
+            rsWatcher.cancel()
+        }
         try await body()
         // The last events (old pods' removal) may still be in flight.
         try await Task.sleep(for: .milliseconds(500))
-        #expect(steps.withLock { $0 } > 0, "the watch saw no rollout step")
-        return seen.withLock { $0 }
+        #expect(log.steps.withLock { $0 } > 0, "the watch saw no rollout step")
+        return log.violations.withLock { $0 }
     }
+}
+
+/// What the rollout watches saw, shared by their two tasks.
+final class ViolationLog: Sendable {
+    let violations = Mutex<[String]>([])
+    let steps = Mutex(0)
+    let sets = Mutex("")
 }

@@ -38,6 +38,15 @@ final class ReplicaSetController: Sendable {
                 }
             },
             onUpdate: { [self] old, p in
+                // A graceful delete first only sets deletionTimestamp; the pod leaves the store when its
+                // kubelet has stopped it (up to its grace period later). kube counts the deletion as
+                // observed at the first sight of the timestamp, so a scale-down in flight does not
+                // hold up the next sync for the whole grace period.
+                if p.metadata.deletionTimestamp != nil, old.metadata.deletionTimestamp == nil {
+                    for key in Set([ownerKey(p), ownerKey(old)].compactMap { $0 }) {
+                        expectations.withLock { $0.deletionObserved(key, podKey: cacheKey(p.metadata)) }
+                    }
+                }
                 if let key = ownerKey(p) { queue.add(key) } else { enqueueMatching(p) }
                 if let oldKey = ownerKey(old), oldKey != ownerKey(p) { queue.add(oldKey) }
             },

@@ -16,12 +16,16 @@ final class PlayedKubelet: Sendable {
         var unreadyPods: Set<String> = []
         /// Pods left terminating instead of being removed once deleted.
         var heldTerminating: Set<String> = []
+        /// How long containers take to stop once a pod is deleted (0: at the next round).
+        var stopTime: Duration = .zero
     }
 
     let client: KubeAPIClient
     let withheld = Mutex(Withheld())
     private let nodes = Mutex<[String]>([])
     private let podIPs = Mutex<[String: String]>([:])
+    /// When each terminating pod (by uid) was first seen deleted.
+    private let stopping = Mutex<[String: ContinuousClock.Instant]>([:])
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     init(kubeconfig: String) throws {
@@ -86,7 +90,13 @@ final class PlayedKubelet: Sendable {
             guard let name = pod.metadata.name, let namespace = pod.metadata.namespace,
                   let node = pod.spec?.nodeName, mine.contains(node), !w.silentNodes.contains(node) else { continue }
             if pod.metadata.deletionTimestamp != nil {
-                if !w.heldTerminating.contains(name) {
+                let uid = pod.metadata.uid ?? name
+                let since = stopping.withLock { seen -> ContinuousClock.Instant in
+                    if let t = seen[uid] { return t }
+                    seen[uid] = .now
+                    return .now
+                }
+                if !w.heldTerminating.contains(name), ContinuousClock.now - since >= w.stopTime {
                     try? await client.delete(Pod.self, name: name, namespace: namespace,
                                              options: DeleteOptions(gracePeriodSeconds: 0, preconditions: Preconditions(uid: pod.metadata.uid)))
                 }
