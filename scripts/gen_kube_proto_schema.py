@@ -17,6 +17,7 @@ PKG_TAGS = {
     "k8s.io.api.apps.v1": "apps",
     "k8s.io.api.coordination.v1": "coord",
     "k8s.io.api.discovery.v1": "disc",
+    "k8s.io.api.policy.v1": "policy",
 }
 SPECIAL = {"meta.Time": "T", "meta.MicroTime": "T", "intstr.IntOrString": "I", "resource.Quantity": "Q",
            "runtime.RawExtension": "R", "meta.Duration": "D", "meta.FieldsV1": None, "meta.ManagedFieldsEntry": None}
@@ -24,7 +25,7 @@ SCALAR = {"string": "s", "bytes": "b", "int32": "i", "int64": "i", "uint32": "i"
           "double": "d", "float": "d"}
 ROOTS = ["core.Pod", "core.Service", "core.ConfigMap", "core.Secret", "core.Namespace", "core.ServiceAccount",
          "core.Endpoints", "core.Node", "core.Event", "core.Binding", "apps.Deployment", "apps.ReplicaSet",
-         "coord.Lease", "disc.EndpointSlice", "meta.DeleteOptions", "runtime.Unknown"]
+         "coord.Lease", "disc.EndpointSlice", "meta.DeleteOptions", "policy.Eviction", "runtime.Unknown"]
 
 messages = {}  # tag.Name -> [(num, name, label, type)]
 

@@ -113,6 +113,18 @@ import Testing
         #expect(later.evictions.map { $0.metadata.name } == ["b"])
     }
 
+    @Test func aCordonedNodeCarriesTheUnschedulableTaintUntilUncordoned() {
+        var core = NodeLifecycleCore()
+        var cordoned = node()
+        cordoned.spec?.unschedulable = true
+        let plan = core.evaluate(nodes: [cordoned], leases: ["n1": lease(renewedAt: 1000)], pods: [], now: 1000)
+        #expect(plan.taintUpdates["n1"] == [Taint(key: "node.kubernetes.io/unschedulable", effect: "NoSchedule")])
+        cordoned.spec?.taints = plan.taintUpdates["n1"]
+        #expect(core.evaluate(nodes: [cordoned], leases: ["n1": lease(renewedAt: 1001)], pods: [], now: 1001).taintUpdates.isEmpty)
+        cordoned.spec?.unschedulable = nil
+        #expect(core.evaluate(nodes: [cordoned], leases: ["n1": lease(renewedAt: 1002)], pods: [], now: 1002).taintUpdates["n1"] == [])
+    }
+
     @Test func newNodeGetsAGracePeriodFromFirstSight() {
         var core = NodeLifecycleCore()
         // No lease at all: counted from when the controller first saw the node.

@@ -32,6 +32,7 @@ public struct NodeLifecycleCore: Sendable {
 
     public static let notReadyKey = "node.kubernetes.io/not-ready"
     public static let unreachableKey = "node.kubernetes.io/unreachable"
+    public static let unschedulableKey = "node.kubernetes.io/unschedulable"
     static let unknownConditionTypes = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"]
 
     public init(gracePeriod: Double = 40) { self.gracePeriod = gracePeriod }
@@ -90,7 +91,12 @@ public struct NodeLifecycleCore: Sendable {
             // Taints follow the (possibly just changed) Ready condition.
             let ready = conditions.first { $0.type == "Ready" }?.status ?? "Unknown"
             let current = node.spec?.taints ?? []
-            var taints = current.filter { $0.key != Self.notReadyKey && $0.key != Self.unreachableKey }
+            var taints = current.filter { $0.key != Self.notReadyKey && $0.key != Self.unreachableKey && $0.key != Self.unschedulableKey }
+            // kube's doNoScheduleTaintingPass: a cordoned node (spec.unschedulable) carries this taint.
+            if node.spec?.unschedulable == true {
+                taints.append(current.first { $0.key == Self.unschedulableKey && $0.effect == "NoSchedule" }
+                              ?? Taint(key: Self.unschedulableKey, effect: "NoSchedule"))
+            }
             let key: String? = ready == "True" ? nil : (ready == "False" ? Self.notReadyKey : Self.unreachableKey)
             if let key {
                 for effect in ["NoSchedule", "NoExecute"] {

@@ -210,6 +210,7 @@ meta.LabelSelectorRequirement=1:key:s,2:operator:s,3:values:*s
 meta.ObjectMeta=1:name:s,2:generateName:s,3:namespace:s,4:selfLink:s,5:uid:s,6:resourceVersion:s,7:generation:i,8:creationTimestamp:T,9:deletionTimestamp:T,10:deletionGracePeriodSeconds:i,11:labels:%s,12:annotations:%s,13:ownerReferences:*mmeta.OwnerReference,14:finalizers:*s
 meta.OwnerReference=5:apiVersion:s,1:kind:s,3:name:s,4:uid:s,6:controller:f,7:blockOwnerDeletion:f
 meta.Preconditions=1:uid:s,2:resourceVersion:s
+policy.Eviction=1:metadata:mmeta.ObjectMeta,2:deleteOptions:mmeta.DeleteOptions
 runtime.TypeMeta=1:apiVersion:s,2:kind:s
 runtime.Unknown=1:typeMeta:mruntime.TypeMeta,2:raw:b,3:contentEncoding:s,4:contentType:s
 """

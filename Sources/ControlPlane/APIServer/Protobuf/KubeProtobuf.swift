@@ -67,6 +67,7 @@ enum KubeProtobuf {
         case "coordination.k8s.io/v1": pkg = "coord"
         case "discovery.k8s.io/v1": pkg = "disc"
         case "meta.k8s.io/v1": pkg = "meta"
+        case "policy/v1": pkg = "policy"
         default: return nil
         }
         let name = pkg + "." + kind

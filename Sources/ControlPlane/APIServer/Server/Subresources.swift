@@ -1,7 +1,7 @@
 import KubeAPI
 import Store
 
-/// `/status`, `/scale`, `pods/{name}/binding` and `namespaces/{name}/finalize`.
+/// `/status`, `/scale`, `pods/{name}/binding`, `pods/{name}/eviction` and `namespaces/{name}/finalize`.
 extension KubeAPIServer {
     func handleSubresource(_ request: APIRequest, _ info: RequestInfo, _ strategy: ResourceStrategy,
                            namespace: String) async throws -> APIResponse {
@@ -59,6 +59,8 @@ extension KubeAPIServer {
         case ("binding", "create"):
             let body = try decodeBody(request)
             return try await bind(strategy, namespace: namespace, podName: info.name, body: body)
+        case ("eviction", "create"):
+            return try await evict(namespace: namespace, podName: info.name, body: try decodeBody(request), dryRun: dryRun)
         case ("finalize", "update"):
             let body = try decodeBody(request)
             let r = try await registry.update(strategy, namespace: "", name: info.name, scope: .system, dryRun: dryRun) { current in
