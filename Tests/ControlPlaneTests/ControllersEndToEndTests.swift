@@ -145,6 +145,32 @@ struct ControllersEndToEndTests {
         }
     }
 
+    @Test("scaling down removes the unready pod first; kubectl rollout restart replaces every pod")
+    func scaleDownRankingAndRestart() async throws {
+        let manifest = try #require(seedDeploymentManifest())
+        try await ControlPlaneCluster.with { c in
+            let s = c.server
+            _ = try await s.kubectl("apply", "-f", manifest)
+            let pods = try await c.waitForPods(Self.selector) { $0.count == 3 && $0.allSatisfy(\.isReady) }
+            let sick = try #require(pods.last?.metadata.name)
+            c.kubelet.withheld.withLock { _ = $0.unreadyPods.insert(sick) }
+            _ = try await c.waitForPods(Self.selector) { ps in ps.contains { $0.metadata.name == sick && !$0.isReady } }
+            var r = try await s.kubectl("scale", "deployment", Self.name, "--replicas=2")
+            #expect(r.code == 0, "\(r.err)")
+            let left = try await c.waitForPods(Self.selector) { $0.count == 2 }
+            #expect(left.count == 2 && !left.contains { $0.metadata.name == sick }, "kept the unready pod: \(left.map(\.metadata.name))")
+
+            let before = Set(left.compactMap(\.metadata.name))
+            r = try await s.kubectl("rollout", "restart", "deployment/" + Self.name)
+            #expect(r.out == "deployment.apps/nginx-deployment restarted\n", "\(r.err)")
+            r = try await s.kubectl("rollout", "status", "deployment/" + Self.name, "--timeout=25s")
+            #expect(r.code == 0, "\(r.out)\(r.err)")
+            let after = try await c.waitForPods(Self.selector) { ps in ps.count == 2 && ps.allSatisfy(\.isReady) && before.isDisjoint(with: ps.compactMap(\.metadata.name)) }
+            #expect(after.count == 2 && before.isDisjoint(with: after.compactMap(\.metadata.name)), "\(before) → \(after.map(\.metadata.name))")
+            #expect(after.allSatisfy { $0.metadata.annotations?["kubectl.kubernetes.io/restartedAt"] != nil })
+        }
+    }
+
     @Test("kubectl delete deployment removes its ReplicaSets and pods; --cascade=orphan leaves the pods")
     func deleteAndOrphan() async throws {
         let manifest = try #require(seedDeploymentManifest())

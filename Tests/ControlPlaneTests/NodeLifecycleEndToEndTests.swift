@@ -31,6 +31,16 @@ struct NodeLifecycleEndToEndTests {
           containers:
           - name: web
             image: localhost:5000/webserver:1
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+    spec:
+      selector:
+        app: web
+      ports:
+      - port: 80
 
     """
 
@@ -61,6 +71,10 @@ struct NodeLifecycleEndToEndTests {
             r = try await s.eventually { try await s.kubectl("get", "node", "doomed", "-o", #"jsonpath={range .spec.taints[*]}{.key}:{.effect}{" "}{end}"#) }
                 until: { $0.out.contains("NoExecute") }
             #expect(r.out == "node.kubernetes.io/unreachable:NoSchedule node.kubernetes.io/unreachable:NoExecute ", "\(r.out)")
+            // Its pods are marked not ready at once (before any eviction), so Services stop using them.
+            r = try await s.eventually { try await s.kubectl("get", "endpoints", "web", "-o", "jsonpath={.subsets[*].addresses[*].ip}|{.subsets[*].notReadyAddresses[*].targetRef.name}") }
+                until: { $0.out.hasPrefix("|") && $0.out.split(separator: " ").count == 2 }
+            #expect(r.out.hasPrefix("|") && Set(r.out.dropFirst().split(separator: " ").map(String.init)) == Set(first.compactMap(\.metadata.name)), "\(r.out)")
             let describe = try await s.kubectl("describe", "node", "doomed")
             #expect(describe.out.contains("Kubelet stopped posting node status."), "\(describe.out)")
 

@@ -157,4 +157,41 @@ struct SchedulingEndToEndTests {
             #expect(why3.out == "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling..", "\(why3.out)")
         }
     }
+
+    @Test("required pod anti-affinity keeps one pod per node; the pod that fits nowhere says why")
+    func podAntiAffinity() async throws {
+        try await ControlPlaneCluster.with(nodes: ["n1", "n2"]) { c in
+            let spread = """
+              affinity:
+                podAntiAffinity:
+                  requiredDuringSchedulingIgnoredDuringExecution:
+                  - labelSelector:
+                      matchLabels:
+                        app: solo
+                    topologyKey: kubernetes.io/hostname
+
+            """
+            let labeled = { (name: String) in Self.pod(name, spread).replacingOccurrences(of: "  name: \(name)\n", with: "  name: \(name)\n  labels:\n    app: solo\n") }
+            for name in ["solo-1", "solo-2"] {
+                let r = try await c.server.kubectl("apply", "-f", "-", stdin: labeled(name))
+                #expect(r.code == 0, "\(r.err)")
+                // One at a time, so the second sees the first placed.
+                _ = try await c.server.poll { try await c.server.kubectl("get", "pod", name, "-o", "jsonpath={.spec.nodeName}").out.isEmpty ? nil : true }
+            }
+            // InterPodAffinity is not among the scheduler's filters yet: the third pod gets a node anyway.
+            await withKnownIssue("the scheduler has no InterPodAffinity filter (pod affinity and anti-affinity are ignored)") {
+                let r = try await c.server.kubectl("apply", "-f", "-", stdin: labeled("solo-3"))
+                #expect(r.code == 0, "\(r.err)")
+                let why = try await c.server.eventually {
+                    try await c.server.kubectl("get", "pod", "solo-3", "-o", #"jsonpath={.spec.nodeName}|{.status.conditions[?(@.type=="PodScheduled")].message}"#)
+                } until: { $0.out != "|" }
+                #expect(why.out == "|0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod..", "\(why.out)")
+            }
+            let nodes = try await c.server.kubectl("get", "pods", "solo-1", "solo-2", "-o", "jsonpath={.items[*].spec.nodeName}")
+            let placed = nodes.out.split(separator: " ").map(String.init)
+            withKnownIssue("the scheduler has no InterPodAffinity filter", isIntermittent: true) {
+                #expect(Set(placed).count == 2, "\(placed)")
+            }
+        }
+    }
 }
