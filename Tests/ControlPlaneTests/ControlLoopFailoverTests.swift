@@ -78,8 +78,9 @@ struct ControlLoopFailoverTests {
             #expect(held.out.hasSuffix(standbyIdentity), "\(lease) still held by \(held.out)")
         }
         let takeover = ContinuousClock.now - killedAt
-        // Lease duration 4 s, plus a retry period and the store round trips.
-        #expect(takeover < .seconds(8), "takeover took \(takeover)")
+        // Lease duration 4 s, plus retry periods, store round trips and kubectl's polling on a busy
+        // machine; well under the 15 s default, so the flags took effect.
+        #expect(takeover < .seconds(12), "takeover took \(takeover)")
 
         r = try await standby.kubectl("create", "deployment", "after", "--image=localhost:5000/webserver:1", "--replicas=2")
         #expect(r.out == "deployment.apps/after created\n", "\(r.err)")

@@ -31,16 +31,6 @@ struct NodeLifecycleEndToEndTests {
           containers:
           - name: web
             image: localhost:5000/webserver:1
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-    spec:
-      selector:
-        app: web
-      ports:
-      - port: 80
 
     """
 
@@ -71,10 +61,14 @@ struct NodeLifecycleEndToEndTests {
             r = try await s.eventually { try await s.kubectl("get", "node", "doomed", "-o", #"jsonpath={range .spec.taints[*]}{.key}:{.effect}{" "}{end}"#) }
                 until: { $0.out.contains("NoExecute") }
             #expect(r.out == "node.kubernetes.io/unreachable:NoSchedule node.kubernetes.io/unreachable:NoExecute ", "\(r.out)")
-            // Its pods are marked not ready at once (before any eviction), so Services stop using them.
-            r = try await s.eventually { try await s.kubectl("get", "endpoints", "web", "-o", "jsonpath={.subsets[*].addresses[*].ip}|{.subsets[*].notReadyAddresses[*].targetRef.name}") }
-                until: { $0.out.hasPrefix("|") && $0.out.split(separator: " ").count == 2 }
-            #expect(r.out.hasPrefix("|") && Set(r.out.dropFirst().split(separator: " ").map(String.init)) == Set(first.compactMap(\.metadata.name)), "\(r.out)")
+            // Its pods are marked not ready (kube's MarkPodsNotReady) before any eviction, so Services
+            // stop using them; they keep that while terminating, as their kubelet is gone.
+            let marked = try await s.eventually {
+                try await s.kubectl("get", "pods", "-l", "app=web", "--field-selector", "spec.nodeName=doomed", "-o",
+                                    #"jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{" "}{end}"#)
+            } until: { $0.out.components(separatedBy: "=False").count - 1 == 2 }
+            let expectedMarks = first.compactMap(\.metadata.name).sorted().map { "\($0)=False" }
+            #expect(marked.out.split(separator: " ").map(String.init).sorted() == expectedMarks, "\(marked.out)\(marked.err)")
             let describe = try await s.kubectl("describe", "node", "doomed")
             #expect(describe.out.contains("Kubelet stopped posting node status."), "\(describe.out)")
 
