@@ -16,6 +16,15 @@ struct ControlPlaneCluster {
             let kubelet = try PlayedKubelet(kubeconfig: server.kubeconfig)
             for node in nodes { try await kubelet.register(node: node) }
             kubelet.start()
+            // Settled once the controllers have seen every node (each gets its podCIDR), so that the
+            // loops, whose watches lag on a busy machine, start from the whole cluster.
+            if !nodes.isEmpty {
+                let settled = try await server.poll { () async throws -> Bool? in
+                    let all = try await kubelet.client.list(Node.self).items
+                    return all.count == nodes.count && all.allSatisfy { $0.spec?.podCIDR != nil } ? true : nil
+                }
+                #expect(settled == true, "nodes never got their podCIDRs")
+            }
             defer { kubelet.stop() }
             try await body(ControlPlaneCluster(server: server, kubelet: kubelet))
         }
