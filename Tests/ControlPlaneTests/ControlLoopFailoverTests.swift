@@ -14,24 +14,30 @@ struct ControlLoopFailoverTests {
         try await s.kubectl("get", "lease", "-n", "kube-system", lease, "-o", "jsonpath={.spec.holderIdentity}").out
     }
 
-    @Test("only the Lease holder runs the loops; kill -9 it and the other takes over")
-    func failover() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
+    /// A `swiftlet store` member on loopback ports; returns it and its client URL.
+    static func startStore(in dir: TemporaryDirectory) async throws -> (ChildProcess, String) {
         let client = freeLoopbackPort(), peer = freeLoopbackPort()
         let store = try ChildProcess(ServerProcess.binary, [
             "store", "--name", "shared", "--data-dir", dir.path + "/store",
             "--listen-client-urls", "http://127.0.0.1:\(client)", "--advertise-client-urls", "http://127.0.0.1:\(client)",
             "--listen-peer-urls", "http://127.0.0.1:\(peer)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peer)",
             "--initial-cluster", "shared=http://127.0.0.1:\(peer)"])
-        defer { store.stop() }
         let health = try await run("/usr/bin/etcdctl", ["--endpoints", "127.0.0.1:\(client)", "--command-timeout=2s", "endpoint", "health"],
                                    environment: ["ETCDCTL_API": "3"])
         if health.code != 0 {
             // The member may still be electing itself; the servers retry their bootstrap anyway.
             try await Task.sleep(for: .seconds(1))
         }
-        let args = ["--etcd-servers", "http://127.0.0.1:\(client)"] + Self.leaseFlags
+        return (store, "http://127.0.0.1:\(client)")
+    }
+
+    @Test("only the Lease holder runs the loops; kill -9 it and the other takes over")
+    func failover() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (store, clientURL) = try await Self.startStore(in: dir)
+        defer { store.stop() }
+        let args = ["--etcd-servers", clientURL] + Self.leaseFlags
         let first = try await ServerProcess.start(extraArgs: args)
         defer { first.stop() }
         let second = try await ServerProcess.start(extraArgs: args)
@@ -89,6 +95,37 @@ struct ControlLoopFailoverTests {
         #expect(r.out == "2", "the new leader does not act: \(r.out)\(r.err) \(standby.log.suffix(2000))")
         r = try await standby.kubectl("get", "pods", "-l", "app=after", "-o", "jsonpath={.items[*].spec.nodeName}")
         #expect(r.out == "node-1 node-1", "\(r.out)")
+    }
+}
+
+extension ControlLoopFailoverTests {
+    @Test("a leader stopped gracefully (SIGTERM) hands its Leases back: the other takes over before they would expire")
+    func gracefulHandOver() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (store, clientURL) = try await Self.startStore(in: dir)
+        defer { store.stop() }
+        // A long lease: only a release explains a quick takeover.
+        let args = ["--etcd-servers", clientURL, "--leader-elect-lease-duration=30s", "--leader-elect-renew-deadline=20s",
+                    "--leader-elect-retry-period=500ms"]
+        let first = try await ServerProcess.start(extraArgs: args)
+        defer { first.stop() }
+        let held = try await first.eventually { RunResult(code: 0, out: try await Self.holder(first, "kube-controller-manager"), err: "") }
+            until: { $0.out.hasSuffix("_\(first.child.pid)") }
+        #expect(held.out.hasSuffix("_\(first.child.pid)"), "\(held.out)")
+        let second = try await ServerProcess.start(extraArgs: args)
+        defer { second.stop() }
+        let stoppedAt = ContinuousClock.now
+        first.child.signal(SIGTERM)
+        let code = await first.child.wait(timeout: 15)
+        #expect(code == 0, "server exit on SIGTERM: \(String(describing: code)) \(first.log.suffix(2000))")
+        for lease in ["kube-controller-manager", "kube-scheduler"] {
+            let next = try await second.eventually { RunResult(code: 0, out: try await Self.holder(second, lease), err: "") }
+                until: { $0.out.hasSuffix("_\(second.child.pid)") }
+            #expect(next.out.hasSuffix("_\(second.child.pid)"), "\(lease): \(next.out)")
+        }
+        let handOver = ContinuousClock.now - stoppedAt
+        #expect(handOver < .seconds(15), "hand-over took \(handOver), as long as an expiry")
     }
 }
 

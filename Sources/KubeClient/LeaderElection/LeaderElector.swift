@@ -76,7 +76,9 @@ public final class LeaderElector: Sendable {
             group.cancelAll()
         }
         state.withLock { $0.leading = false }
-        if config.releaseOnCancel { await release() }
+        // Usually we get here because our task was cancelled (a graceful stop), and a request made
+        // from a cancelled task is cancelled with it: release from a task of its own.
+        if config.releaseOnCancel { await Task { await self.release() }.value }
         logger.info("stopped leading")
         onStoppedLeading()
     }
