@@ -171,6 +171,45 @@ struct ControllersEndToEndTests {
         }
     }
 
+    @Test("a paused rollout waits for resume; undo --to-revision; a rollout that never becomes ready exceeds its progress deadline")
+    func pauseResumeDeadline() async throws {
+        let manifest = try #require(seedDeploymentManifest())
+        try await ControlPlaneCluster.with { c in
+            let s = c.server
+            _ = try await s.kubectl("apply", "-f", manifest)
+            var r = try await s.kubectl("rollout", "status", "deployment/" + Self.name, "--timeout=20s")
+            #expect(r.code == 0, "\(r.out)\(r.err)")
+            r = try await s.kubectl("rollout", "pause", "deployment/" + Self.name)
+            #expect(r.out == "deployment.apps/nginx-deployment paused\n", "\(r.err)")
+            _ = try await s.kubectl("set", "image", "deployment/" + Self.name, "nginx=localhost:5000/webserver:2")
+            try await Task.sleep(for: .seconds(2))
+            r = try await s.kubectl("get", "rs", "-l", Self.selector, "-o", "name")
+            #expect(r.out.split(separator: "\n").count == 1, "a paused Deployment rolled out: \(r.out)")
+            r = try await s.kubectl("rollout", "resume", "deployment/" + Self.name)
+            #expect(r.out == "deployment.apps/nginx-deployment resumed\n", "\(r.err)")
+            r = try await s.kubectl("rollout", "status", "deployment/" + Self.name, "--timeout=25s")
+            #expect(r.code == 0, "\(r.out)\(r.err)")
+            var pods = try await c.waitForPods(Self.selector) { $0.count == 3 && $0.allSatisfy { $0.image == "localhost:5000/webserver:2" } }
+            #expect(pods.count == 3 && pods.allSatisfy { $0.image == "localhost:5000/webserver:2" }, "\(pods.map(\.image))")
+
+            r = try await s.kubectl("rollout", "undo", "deployment/" + Self.name, "--to-revision=1")
+            #expect(r.out == "deployment.apps/nginx-deployment rolled back\n", "\(r.err)")
+            pods = try await c.waitForPods(Self.selector) { $0.count == 3 && $0.allSatisfy { $0.image == "localhost:5000/webserver:1" && $0.isReady } }
+            #expect(pods.count == 3 && pods.allSatisfy { $0.image == "localhost:5000/webserver:1" }, "\(pods.map(\.image))")
+
+            // An image whose pods never become ready: the rollout stalls (maxUnavailable 0 keeps the
+            // old pods) and after progressDeadlineSeconds the Deployment says so; rollout status fails.
+            c.kubelet.withheld.withLock { _ = $0.unreadyImages.insert("localhost:5000/webserver:broken") }
+            _ = try await s.kubectl("patch", "deployment", Self.name, "-p", #"{"spec":{"progressDeadlineSeconds":3}}"#)
+            _ = try await s.kubectl("set", "image", "deployment/" + Self.name, "nginx=localhost:5000/webserver:broken")
+            r = try await s.kubectl("rollout", "status", "deployment/" + Self.name, "--timeout=25s")
+            #expect(r.code == 1 && r.err == "error: deployment \"nginx-deployment\" exceeded its progress deadline\n", "\(r.out)\(r.err)")
+            r = try await s.kubectl("get", "deployment", Self.name, "-o",
+                                    #"jsonpath={.status.conditions[?(@.type=="Progressing")].status} {.status.conditions[?(@.type=="Progressing")].reason} {.status.availableReplicas}"#)
+            #expect(r.out == "False ProgressDeadlineExceeded 3", "\(r.out)")
+        }
+    }
+
     @Test("kubectl delete deployment removes its ReplicaSets and pods; --cascade=orphan leaves the pods")
     func deleteAndOrphan() async throws {
         let manifest = try #require(seedDeploymentManifest())

@@ -14,6 +14,8 @@ final class PlayedKubelet: Sendable {
         var silentNodes: Set<String> = []
         /// Pods reported Running but not Ready (a failing readiness probe).
         var unreadyPods: Set<String> = []
+        /// Images whose containers never pass their readiness probe.
+        var unreadyImages: Set<String> = []
         /// Pods left terminating instead of being removed once deleted.
         var heldTerminating: Set<String> = []
         /// How long containers take to stop once a pod is deleted (0: at the next round).
@@ -102,7 +104,7 @@ final class PlayedKubelet: Sendable {
                 }
                 continue
             }
-            let ready = !w.unreadyPods.contains(name)
+            let ready = !w.unreadyPods.contains(name) && !(pod.spec?.containers ?? []).contains { w.unreadyImages.contains($0.image ?? "") }
             let isRunning = pod.status?.phase == "Running"
             let isReady = pod.status?.conditions?.first { $0.type == "Ready" }?.status == "True"
             if isRunning && isReady == ready { continue }
