@@ -74,6 +74,12 @@ struct SchedulingEndToEndTests {
             let described = try await c.server.eventually { try await c.server.kubectl("describe", "pod", "selector-only") }
                 until: { $0.out.contains("FailedScheduling") }
             #expect(described.out.contains("Warning  FailedScheduling") && described.out.contains("0/2 nodes are available"), "\(described.out)")
+            // kubectl taint … - removes the taint: the waiting pod goes to the node its selector names.
+            let untaint = try await c.server.kubectl("taint", "nodes", "gpu", "dedicated=gpu:NoSchedule-")
+            #expect(untaint.out == "node/gpu untainted\n", "\(untaint.err)")
+            let bound = try await c.server.eventually { try await c.server.kubectl("get", "pod", "selector-only", "-o", "jsonpath={.spec.nodeName}") }
+                until: { !$0.out.isEmpty }
+            #expect(bound.out == "gpu", "\(bound.out)\(bound.err)")
         }
     }
 
@@ -120,6 +126,11 @@ struct SchedulingEndToEndTests {
             #expect(placed == expected)
             let why = try await c.server.kubectl("get", "pod", "nowhere", "-o", #"jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}"#)
             #expect(why.out == "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..", "\(why.out)")
+            // A node that matches appears: the waiting pod is retried and bound to it.
+            try await c.kubelet.register(node: "zone-d", labels: ["topology.kubernetes.io/zone": "d"])
+            let bound = try await c.server.eventually { try await c.server.kubectl("get", "pod", "nowhere", "-o", "jsonpath={.spec.nodeName}") }
+                until: { !$0.out.isEmpty }
+            #expect(bound.out == "zone-d", "\(bound.out)\(bound.err)")
         }
     }
 
