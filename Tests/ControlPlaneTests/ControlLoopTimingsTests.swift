@@ -5,13 +5,13 @@ import Testing
 struct ControlLoopTimingsTests {
     @Test("Go durations as kube's flags take them", arguments: [
         ("40s", Duration.seconds(40)), ("500ms", .milliseconds(500)), ("1m30s", .seconds(90)), ("1.5h", .seconds(5400)),
-        ("0", .zero), ("250us", .microseconds(250)), ("2m", .seconds(120)),
+        ("0", .zero), ("250us", .microseconds(250)), ("2m", .seconds(120)), ("40", .seconds(40)), ("0.5", .milliseconds(500)),
     ])
     func parses(_ text: String, _ expected: Duration) throws {
         #expect(try ControlLoopTimings.parseDuration(text) == expected)
     }
 
-    @Test("a number without a unit, a unit without a number, or a sign is refused", arguments: ["5", "s", "", "-1s", "1x", "1s2"])
+    @Test("a unit without a number, a sign, an unknown unit or a trailing number is refused", arguments: ["s", "", "-1s", "-1", "1x", "1s2"])
     func refuses(_ text: String) {
         #expect(throws: ConfigError.invalidDuration(text)) { try ControlLoopTimings.parseDuration(text) }
     }

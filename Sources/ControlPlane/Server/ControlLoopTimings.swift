@@ -25,9 +25,10 @@ public struct ControlLoopTimings: Sendable, Hashable {
     }
 
     /// A Go `time.Duration` as flags spell it: `40s`, `500ms`, `1m30s`, `1.5h`; units ns, us (µs),
-    /// ms, s, m, h; a bare `0` is zero.
+    /// ms, s, m, h. Also a bare number of seconds (`40`), which Go would refuse, as our earlier
+    /// seconds-only `--node-monitor-grace-period` took.
     public static func parseDuration(_ text: String) throws(ConfigError) -> Duration {
-        if text == "0" { return .zero }
+        if let seconds = Double(text), seconds >= 0, seconds.isFinite { return .nanoseconds(Int64((seconds * 1e9).rounded())) }
         let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
         var rest = Substring(text)
         var seconds = 0.0
