@@ -230,10 +230,15 @@ final class RaftSimulation {
     func handleReady(_ node: SimNode) throws(SimFailure) {
         guard var core = node.core, core.hasReady else { return }
         let rd = core.ready()
+        // A leader's appends leave before its write, as StoreMember sends them; the crash below can then
+        // hit a leader whose followers hold entries it lost.
+        let (early, afterPersist) = rd.leaderMessages(role: core.role)
+        var unreachable: [RaftNodeID] = []
+        for m in early where !send(m) && !unreachable.contains(m.to) { unreachable.append(m.to) }
         if chaos && rng.chance(params.crashMidReadyRate / 2) {
             // A crash during the write: what was not yet synced is lost. The WAL keeps a prefix of the batch's
             // entries at most (a torn tail is cut on recovery); the hard state, written after them, and a
-            // snapshot are gone. Nothing was sent or applied.
+            // snapshot are gone. Only a leader's early messages were sent; nothing was applied.
             if rd.snapshot == nil {
                 let kept = rng.range(0...rd.entries.count)
                 try? node.storage.append(Array(rd.entries.prefix(kept)))
@@ -251,13 +256,12 @@ final class RaftSimulation {
         }
         if let hs = rd.hardState { node.storage.setHardState(hs) }
         if chaos && rng.chance(params.crashMidReadyRate) {
-            // Durable but nothing sent or applied: the restart must cope.
+            // Durable but nothing (beyond a leader's appends) sent or applied: the restart must cope.
             crash(node)
             return
         }
-        // 2. Send.
-        var unreachable: [RaftNodeID] = []
-        for m in rd.messages where !send(m) && !unreachable.contains(m.to) { unreachable.append(m.to) }
+        // 2. Send the rest.
+        for m in afterPersist where !send(m) && !unreachable.contains(m.to) { unreachable.append(m.to) }
         // 3. Apply.
         if let snap = rd.snapshot {
             guard let kv = SimKV(decoding: snap.data) else { throw fail("bad snapshot image from leader") }

@@ -1,7 +1,7 @@
 // The driver of one member: owns the RaftCore, its durable storage, the applied store and every waiting
 // request, and runs on its own thread (see MemberThread.swift). One iteration: take the inbox, tick the
 // clock, then handle every Ready: persist (fsync) → send → apply → complete, as RaftReady's contract
-// says. Inputs that arrive while a Ready is being persisted wait in the inbox and go into the next one,
+// says (a leader sends its appends before its own fsync). Inputs that arrive while a Ready is being persisted wait in the inbox and go into the next one,
 // so under load there is one fsync per batch, not per request.
 
 import Glibc
@@ -172,11 +172,14 @@ final class MemberLoop: @unchecked Sendable {
     func handleReadies() throws {
         while core.hasReady {
             let rd = core.ready()
+            // A leader's appends leave now, so the followers write while we do (RaftReady.leaderMessages).
+            let (early, afterPersist) = rd.leaderMessages(role: core.role)
+            if !early.isEmpty { transport?.send(early) }
             if !rd.entries.isEmpty || rd.snapshot != nil || rd.mustSync || rd.hardState != nil {
-                try storage.persist(hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot)
-                persistCount += 1
+                try storage.persist(hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, sync: rd.mustSync)
+                if rd.mustSync || rd.snapshot != nil { persistCount += 1 }
             }
-            if !rd.messages.isEmpty { transport?.send(rd.messages) }
+            if !afterPersist.isEmpty { transport?.send(afterPersist) }
             if let snap = rd.snapshot { try restore(snap) }
             apply(rd.committedEntries)
             for state in rd.readStates { readIndexConfirmed(state) }

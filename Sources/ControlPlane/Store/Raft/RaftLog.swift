@@ -137,7 +137,7 @@ struct RaftLog {
         if let conflict = findConflict(entries) {
             // Overwriting a committed entry would break state-machine safety; it can only happen if
             // some invariant (or the persistence contract) was violated, and continuing would spread it.
-            precondition(conflict > committed, "raft: entry \(conflict) conflicts with committed entry (committed \(committed))")
+            if !(conflict > committed) { fatalError("raft: entry \(conflict) conflicts with committed entry (committed \(committed))") }
             append(Array(entries[Int(conflict - index - 1)...]))
         }
         self.commit(to: min(commit, lastNew))
@@ -147,7 +147,7 @@ struct RaftLog {
     @discardableResult
     mutating func append(_ entries: [RaftEntry]) -> UInt64 {
         guard let first = entries.first else { return lastIndex }
-        precondition(first.index > committed, "raft: appending at \(first.index) would overwrite committed \(committed)")
+        if !(first.index > committed) { fatalError("raft: appending at \(first.index) would overwrite committed \(committed)") }
         unstable.truncateAndAppend(entries)
         return lastIndex
     }
@@ -155,7 +155,9 @@ struct RaftLog {
     mutating func commit(to index: UInt64) {
         guard index > committed else { return }
         // The leader never sends a commit index beyond what it knows we hold, so this is a broken invariant.
-        precondition(index <= lastIndex, "raft: commit \(index) beyond last index \(lastIndex)")
+        // fatalError, not precondition: a release build drops a precondition's message, and an operator must
+        // learn why the member stopped (etcd panics with the same words).
+        if !(index <= lastIndex) { fatalError("raft: commit \(index) beyond last index \(lastIndex)") }
         committed = index
     }
 
@@ -169,7 +171,7 @@ struct RaftLog {
 
     mutating func applied(to index: UInt64) {
         guard index > applied else { return }
-        precondition(index <= committed, "raft: applied \(index) beyond committed \(committed)")
+        if !(index <= committed) { fatalError("raft: applied \(index) beyond committed \(committed)") }
         applied = index
     }
 

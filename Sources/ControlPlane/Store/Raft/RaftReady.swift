@@ -6,7 +6,8 @@
 /// 1. Persist `hardState`, `entries` and `snapshot` durably (fsync when `mustSync`). Entries replace any stored
 ///    entries at the same or later indexes.
 /// 2. Only then send `messages`. A vote grant or an append acknowledgement that leaves before the state it
-///    vouches for is durable lets a crash break election safety or lose committed entries.
+///    vouches for is durable lets a crash break election safety or lose committed entries. The one
+///    exception is `leaderMessages(role:)`: a leader's appends may go out while it writes (see there).
 /// 3. Apply `snapshot` (if any) and then `committedEntries` to the state machine, in order. They may include
 ///    entries from this very `Ready`, which is why step 1 comes first.
 /// 4. Serve reads in `readStates` once the state machine has applied their index.
@@ -38,6 +39,29 @@ public struct RaftReady: Sendable {
     /// Whether step 1 needs an fsync: a new term or vote, or new entries. A commit index alone can be
     /// recovered from peers and need not be synced.
     public var mustSync: Bool
+}
+
+extension RaftReady {
+    /// The messages a leader may send *before* persisting this Ready, and the rest, which must wait.
+    ///
+    /// A leader's appends, heartbeats and snapshots vouch for nothing on its own disk, so they can leave
+    /// while it writes (Raft thesis §10.2.1; etcd's raft node does the same): the followers' fsyncs then
+    /// overlap the leader's instead of following it. It stays safe because the leader only counts its own
+    /// copy once this Ready is persisted — the driver handles Readies one at a time, so the next Ready,
+    /// the first that can carry commits resting on these entries, comes after the write. Everything else
+    /// (vote and append responses that a node might still have queued from before it won) waits.
+    public func leaderMessages(role: RaftRole) -> (early: [RaftMessage], afterPersist: [RaftMessage]) {
+        guard role == .leader else { return ([], messages) }
+        var early: [RaftMessage] = []
+        var late: [RaftMessage] = []
+        for m in messages {
+            switch m.type {
+            case .append, .heartbeat, .snapshot: early.append(m)
+            default: late.append(m)
+            }
+        }
+        return (early, late)
+    }
 }
 
 extension RaftCore {

@@ -113,6 +113,8 @@ public final class RaftMemoryStorage: RaftStorage {
         guard let firstKept = kept.first else { return }
         if first.index > lastIndex() + 1 { throw .unavailable }
         let keep = Int(firstKept.index - offset)
-        log = Array(log[0..<keep]) + kept
+        // Truncate in place: rebuilding the array would copy the whole log on every append.
+        if keep < log.count { log.removeSubrange(keep...) }
+        log.append(contentsOf: kept)
     }
 }

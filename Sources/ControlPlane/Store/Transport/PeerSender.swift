@@ -2,6 +2,8 @@
 // (reconnecting with backoff) and writes the queued messages as frames. When the queue is full or a
 // write fails, messages are dropped and Raft is told the peer is unreachable: Raft retransmits, so a
 // dropped message costs time, never safety. A snapshot message reports whether it got through.
+// When the thread is idle and the socket can take a frame at once, the caller writes it itself: waking
+// a thread per message costs more than the write, and on a busy machine it is the latency of a commit.
 
 import Glibc
 import Logging
@@ -17,6 +19,10 @@ final class PeerSender: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var queue: [RaftMessage] = []
+    /// The unsent rest of a frame the caller's fast path began; goes out first, on the same connection.
+    private var pending: [UInt8] = []
+    /// The thread is writing outside the lock: callers must queue, or frames would interleave.
+    private var busy = false
     private var urls: [String]
     private var stopped = false
     private var socket: PeerSocket?
@@ -44,6 +50,17 @@ final class PeerSender: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         guard !stopped, queue.count < Self.capacity else { return false }
+        if !busy, queue.isEmpty, pending.isEmpty, message.type != .snapshot, let socket {
+            let frame = PeerSocket.frame(message.wireEncoded())
+            let sent = socket.trySend(frame)
+            if sent == frame.count { return true }
+            if sent > 0 {
+                pending = Array(frame[sent...])
+                pthread_cond_signal(cond)
+                return true
+            }
+            // Nothing went out (a full buffer or a broken connection): the thread takes it from here.
+        }
         queue.append(message)
         pthread_cond_signal(cond)
         return true
@@ -57,13 +74,15 @@ final class PeerSender: @unchecked Sendable {
         pthread_mutex_unlock(lock)
     }
 
-    private func takeBatch() -> [RaftMessage]? {
+    private func takeBatch() -> (pending: [UInt8], batch: [RaftMessage])? {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        while queue.isEmpty && !stopped { pthread_cond_wait(cond, lock) }
+        busy = false
+        while queue.isEmpty && pending.isEmpty && !stopped { pthread_cond_wait(cond, lock) }
         if stopped { return nil }
-        defer { queue = [] }
-        return queue
+        busy = true
+        defer { queue = []; pending = [] }
+        return (pending, queue)
     }
 
     private var isStopped: Bool {
@@ -74,7 +93,20 @@ final class PeerSender: @unchecked Sendable {
 
     private func run() {
         var backoff = 50
-        while let batch = takeBatch() {
+        while let (pending, batch) = takeBatch() {
+            if !pending.isEmpty {
+                // Only this thread replaces the socket, and only while busy: the rest belongs to this one.
+                do {
+                    guard let socket = currentSocket() else { throw PeerSocketError.closed }
+                    try socket.writeAll(pending)
+                } catch {
+                    dropSocket()
+                    fail(batch)
+                    if batch.isEmpty && !isStopped { inbox.post(.unreachable(peer)) }
+                    continue
+                }
+            }
+            if batch.isEmpty { continue }
             var conn = currentSocket()
             if conn == nil {
                 conn = connect()

@@ -73,14 +73,29 @@ final class PeerSocket: @unchecked Sendable {
         throw PeerSocketError.system("connect \(host):\(port)", lastErrno)
     }
 
-    func writeFrame(_ payload: [UInt8]) throws {
-        var header = ByteWriter(capacity: 4)
-        header.u32(UInt32(payload.count))
-        try writeAll(header.bytes)
-        try writeAll(payload)
+    /// Length header and payload in one buffer: one send, one segment, one wake-up at the reader.
+    static func frame(_ payload: [UInt8]) -> [UInt8] {
+        var w = ByteWriter(capacity: 4 + payload.count)
+        w.u32(UInt32(payload.count))
+        w.raw(payload)
+        return w.bytes
     }
 
-    private func writeAll(_ bytes: [UInt8]) throws {
+    func writeFrame(_ payload: [UInt8]) throws {
+        try writeAll(Self.frame(payload))
+    }
+
+    /// Sends what the socket takes without blocking: the byte count, 0 when nothing fit or it failed.
+    func trySend(_ bytes: [UInt8]) -> Int {
+        while true {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress!, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            return 0
+        }
+    }
+
+    func writeAll(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }

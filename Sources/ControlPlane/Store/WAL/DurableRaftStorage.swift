@@ -59,14 +59,16 @@ public final class DurableRaftStorage: RaftStorage {
 
     /// Persists a Ready's snapshot (if any), entries and hard state, in that order, then mirrors them.
     /// Returns once everything is synced: the Ready's messages may be sent after this.
-    public func persist(hardState: RaftHardState?, entries: [RaftEntry], snapshot: RaftSnapshot? = nil) throws {
+    /// `sync: false` (a commit index alone, which peers can tell us again) writes without fdatasync; the
+    /// next synced write makes it durable, and a crash before then loses only that record.
+    public func persist(hardState: RaftHardState?, entries: [RaftEntry], snapshot: RaftSnapshot? = nil, sync: Bool = true) throws {
         if let snapshot, !snapshot.isEmpty {
             if snapshot.metadata.index <= memory.currentSnapshot.metadata.index { throw RaftError.snapshotOutOfDate }
             try snapshots.save(snapshot)
             try wal.saveSnapshotMarker(WALSnapshotMarker(snapshot.metadata))
             try memory.applySnapshot(snapshot)
         }
-        try wal.save(hardState: hardState, entries: entries)
+        try wal.save(hardState: hardState, entries: entries, sync: sync || snapshot != nil)
         try memory.append(entries)
         if let h = hardState, !h.isEmpty { memory.setHardState(h) }
     }

@@ -208,12 +208,12 @@ public final class WriteAheadLog {
 
     /// Appends `entries` then `hardState` (if given and not empty) and syncs once before returning.
     /// Entries may overwrite a suffix already written (Raft truncation): recovery keeps the latest.
-    public func save(hardState: RaftHardState?, entries: [RaftEntry]) throws {
+    public func save(hardState: RaftHardState?, entries: [RaftEntry], sync: Bool = true) throws {
         try checkWritable()
         var records = entries.map(WALRecord.entry)
         if let h = hardState, !h.isEmpty { records.append(.hardState(h)) }
         if records.isEmpty { return }
-        try append(records)
+        try append(records, sync: sync)
         if let e = entries.last { lastIndex = e.index }
         if let h = hardState, !h.isEmpty { self.hardState = h }
         if offset >= options.segmentSize { try cut() }
@@ -249,13 +249,13 @@ public final class WriteAheadLog {
         }
     }
 
-    private func append(_ records: [WALRecord]) throws {
+    private func append(_ records: [WALRecord], sync: Bool = true) throws {
         var c = chain
         let buffer = WALRecord.encodeBatch(records, chain: &c)
         let tailPath = path(segments.count - 1)
         do {
             try WALFS.writeAll(fd, buffer, at: offset, path: tailPath)
-            try WALFS.syncData(fd, path: tailPath)
+            if sync { try WALFS.syncData(fd, path: tailPath) }
         } catch {
             state = .failed
             throw error
