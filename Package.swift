@@ -46,10 +46,13 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")]
         ),
         .target(name: "KubeAPI", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // The container runtime and the image store: everything `swiftlet-runtime` links. Keep it
+        // off KubeAPI (and anything larger): each dependency's code and Swift metadata is loaded
+        // by every container start (KubeAPI alone has more symbols than NodeAgent).
         .target(
             name: "NodeAgent",
             dependencies: [
-                "SwiftletCSystem", "CSeccomp", "CCap", "CNetlink", "CCurl", "KubeAPI",
+                "SwiftletCSystem", "CSeccomp", "CCap", "CNetlink", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

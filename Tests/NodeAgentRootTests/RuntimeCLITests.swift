@@ -169,6 +169,17 @@ struct RuntimeCLITests {
         #expect(r.code == 127 && r.err.hasPrefix("swiftlet: runtime: cannot run \(dir)/swiftlet-runtime: No such file or directory"), "\(r)")
     }
 
+    @Test("swiftlet-runtime links the node agent only: none of KubeAPI or the control plane's modules")
+    func runtimeBinaryStaysSmall() throws {
+        // Every module linked in is loaded (and its Swift metadata registered) by each container
+        // start. Module names appear mangled ("<length><name>") in symbols and type metadata.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Self.runtimeBinary))
+        #expect(bytes.range(of: Data("9NodeAgent".utf8)) != nil, "the check would see a linked module")
+        for module in ["KubeAPI", "NIOCore", "NIOSSL", "GRPCCore", "SwiftProtobuf", "X509", "EtcdAPI", "APIServer", "ControlPlane", "KubeClient"] {
+            #expect(bytes.range(of: Data("\(module.utf8.count)\(module)".utf8)) == nil, "swiftlet-runtime links \(module)")
+        }
+    }
+
     private func executable(of pid: pid_t) -> String? {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
     }
