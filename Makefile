@@ -28,6 +28,9 @@ DEPS := pkg-config libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libcu
 # ~4-5 ms faster than the dynamically linked one (fewer shared objects to load and relocate).
 RELEASE_FLAGS := -c release -Xswiftc -static-stdlib
 RELEASE_BIN := .build/release/swiftlet
+# The OCI runtime CLI alone (NodeAgent, no control plane): what an agent execs per container
+# operation, and what `swiftlet runtime` forwards to; it must stay beside RELEASE_BIN.
+RELEASE_RUNTIME_BIN := .build/release/swiftlet-runtime
 
 # apt-get needs root; use sudo only when we are not root already.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -49,6 +52,7 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Every product: swiftlet and swiftlet-runtime.
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
@@ -62,7 +66,7 @@ test: build
 	exit $$status
 
 bench: release
-	bench/runtime.sh $(RELEASE_BIN)
+	bench/runtime.sh $(RELEASE_RUNTIME_BIN)
 	bench/images.sh $(RELEASE_BIN)
 	bench/store.sh $(RELEASE_BIN)
 
@@ -72,7 +76,7 @@ up: build
 	scripts/up.sh .build/debug/swiftlet
 
 runtime-demo: build
-	scripts/runtime-demo.sh .build/debug/swiftlet
+	scripts/runtime-demo.sh .build/debug/swiftlet-runtime
 
 clean:
 	rm -rf .build

@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "swiftlet", targets: ["swiftlet"]),
+        // The OCI runtime CLI alone, as runc beside containerd: what a node's agent execs per
+        // container operation. It must not link the control plane (NIO, TLS, gRPC, protobuf).
+        .executable(name: "swiftlet-runtime", targets: ["swiftlet-runtime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,10 +46,13 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")]
         ),
         .target(name: "KubeAPI", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // The container runtime and the image store: everything `swiftlet-runtime` links. Keep it
+        // off KubeAPI (and anything larger): each dependency's code and Swift metadata is loaded
+        // by every container start (KubeAPI alone has more symbols than NodeAgent).
         .target(
             name: "NodeAgent",
             dependencies: [
-                "SwiftletCSystem", "CSeccomp", "CCap", "CNetlink", "CCurl", "KubeAPI",
+                "SwiftletCSystem", "CSeccomp", "CCap", "CNetlink", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -120,16 +126,30 @@ let package = Package(
             ],
             path: "Sources/ControlPlane/Server"
         ),
+        // The runtime CLI's commands, shared by `swiftlet-runtime` and `swiftlet runtime` (which forwards).
+        .target(
+            name: "RuntimeCLI",
+            dependencies: [
+                "NodeAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "swiftlet-runtime",
+            dependencies: ["RuntimeCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "swiftlet",
             dependencies: [
-                "NodeAgent", "Proxy", "ControlPlane", "Store", "EtcdAPI", "KubeAPI",
+                "NodeAgent", "RuntimeCLI", "Proxy", "ControlPlane", "Store", "EtcdAPI", "KubeAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "SwiftletCSystem"]),
+        .testTarget(name: "RuntimeCLITests", dependencies: ["RuntimeCLI"]),
         // Needs root: real namespaces, cgroups and mounts. `make test` runs it as root.
         .testTarget(name: "NodeAgentRootTests", dependencies: ["NodeAgent", "SwiftletCSystem"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Times `swiftlet runtime run` against `runc run` on the same bundle, alternating the two so
-that machine noise (other builds on the box, cache state) hits both alike.
+"""Times `swiftlet-runtime run` (what a node's agent execs) against `runc run` on the same bundle,
+alternating the two so that machine noise (other builds on the box, cache state) hits both alike.
+Given the `swiftlet` binary too, `swiftlet runtime run` (which forwards to swiftlet-runtime) joins
+the alternation, for reference: it is what a user typing the long form pays.
 
-    bench/measure.py SWIFTLET RUNC BUNDLE OURS_ROOT RUNC_ROOT [RUNS]
+    bench/measure.py SWIFTLET_RUNTIME RUNC BUNDLE OURS_ROOT RUNC_ROOT [RUNS] [SWIFTLET]
 
 Each run is a fresh child waited with wait4, which gives its wall time (monotonic clock) and its
 peak RSS. The peak covers the whole runtime process tree that it reaps itself: our monitor is
@@ -48,40 +50,49 @@ def startup_ms(argv, n=30):
 
 
 def main():
-    swiftlet, runc, bundle, ours_root, runc_root = sys.argv[1:6]
+    runtime, runc, bundle, ours_root, runc_root = sys.argv[1:6]
     runs = int(sys.argv[6]) if len(sys.argv) > 6 else 100
-    ours_cmd = lambda i: [swiftlet, "runtime", "--root", ours_root, "run", "--bundle", bundle, f"id-{i}"]
+    swiftlet = sys.argv[7] if len(sys.argv) > 7 else None
+    ours_cmd = lambda i: [runtime, "--root", ours_root, "run", "--bundle", bundle, f"id-{i}"]
     runc_cmd = lambda i: [runc, "--root", runc_root, "run", "--bundle", bundle, f"id-{i}"]
+    forwarded_cmd = lambda i: [swiftlet, "runtime", "--root", ours_root, "run", "--bundle", bundle, f"fwd-{i}"]
+    contenders = [("swiftlet-runtime", ours_cmd), ("runc", runc_cmd)]
+    if swiftlet:
+        contenders.append(("swiftlet runtime", forwarded_cmd))
 
-    # Warm the page cache and both binaries; not counted.
+    # Warm the page cache and the binaries; not counted.
     for i in range(3):
-        run_once(ours_cmd(f"warm-{i}"))
-        run_once(runc_cmd(f"warm-{i}"))
+        for _, cmd in contenders:
+            run_once(cmd(f"warm-{i}"))
 
-    ours, theirs = [], []
+    times = {name: [] for name, _ in contenders}
     for i in range(runs):
-        ours.append(run_once(ours_cmd(i)))
-        theirs.append(run_once(runc_cmd(i)))
+        for name, cmd in contenders:
+            times[name].append(run_once(cmd(i)))
 
-    ours_rss = peak_rss_kib(ours_cmd("rss-%d" % time.monotonic_ns()))
-    runc_rss = peak_rss_kib(runc_cmd("rss-%d" % time.monotonic_ns()))
-
-    def report(name, times, rss):
-        print(f"{name:9} median {statistics.median(times):7.2f} ms   p90 {percentile(times, 90):7.2f} ms"
-              f"   min {min(times):7.2f} ms   peak RSS {rss / 1024:6.1f} MiB")
-        return statistics.median(times)
+    def report(name, cmd):
+        rss = peak_rss_kib(cmd("rss-%d" % time.monotonic_ns()))
+        print(f"{name:17} median {statistics.median(times[name]):7.2f} ms   p90 {percentile(times[name], 90):7.2f} ms"
+              f"   min {min(times[name]):7.2f} ms   peak RSS {rss / 1024:6.1f} MiB")
+        return statistics.median(times[name]), min(times[name])
 
     print(f"{runs} runs each, alternating, /bin/true in a busybox bundle")
-    ours_median = report("swiftlet", ours, ours_rss)
-    runc_median = report("runc", theirs, runc_rss)
+    medians = {name: report(name, cmd) for name, cmd in contenders}
+    ours_median, ours_min = medians["swiftlet-runtime"]
+    runc_median, runc_min = medians["runc"]
     ratio = ours_median / runc_median
-    print(f"ratio swiftlet/runc (medians): {ratio:.2f}  (target <= 0.50: {'met' if ratio <= 0.5 else 'NOT met'})")
+    print(f"ratio swiftlet-runtime/runc (medians): {ratio:.2f}  (target <= 0.50: {'met' if ratio <= 0.5 else 'NOT met'})"
+          f"   (minimums): {ours_min / runc_min:.2f}")
+    if swiftlet:
+        print(f"ratio swiftlet runtime/runc (medians, forwarded, for reference): {medians['swiftlet runtime'][0] / runc_median:.2f}")
 
     # How much of a run is just starting the binary (dynamic loading, runtime init)?
     print("process startup, median of 30 (no container work):")
-    print(f"  swiftlet --help  {startup_ms([swiftlet, '--help']):6.2f} ms")
-    print(f"  runc --version   {startup_ms([runc, '--version']):6.2f} ms")
-    print(f"  /bin/true        {startup_ms(['/bin/true']):6.2f} ms")
+    print(f"  swiftlet-runtime --help  {startup_ms([runtime, '--help']):6.2f} ms")
+    if swiftlet:
+        print(f"  swiftlet --help          {startup_ms([swiftlet, '--help']):6.2f} ms")
+    print(f"  runc --version           {startup_ms([runc, '--version']):6.2f} ms")
+    print(f"  /bin/true                {startup_ms(['/bin/true']):6.2f} ms")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # `make bench`: start-to-exit time of one container, swiftlet's runtime against runc.
-#   bench/runtime.sh [SWIFTLET_BINARY] [RUNS]
+#   bench/runtime.sh [SWIFTLET_RUNTIME_BINARY] [RUNS]
+# Times `swiftlet-runtime run`, the small binary a node's agent execs per container. When the
+# `swiftlet` binary sits beside it, `swiftlet runtime run` (forwarded to it) is timed too, for
+# reference.
 # One bundle (busybox, args /bin/true, `runc spec` defaults) serves both runtimes, each with its
 # own state root; the bundle's cgroupsPath makes both create (and delete) a real cgroup per run.
 # Everything is removed on exit, pass or fail: state roots, bundle, cgroup parents.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(realpath "${1:-$repo/.build/release/swiftlet}")
+bin=$(realpath "${1:-$repo/.build/release/swiftlet-runtime}")
+swiftlet=$(dirname "$bin")/swiftlet
+[ -x "$swiftlet" ] || swiftlet=""
 runs=${2:-100}
 work=$(mktemp -d /tmp/swiftlet-bench.XXXXXX)
 # State roots on tmpfs under /run, where both runtimes keep them by default (/run/runc,
@@ -20,7 +25,7 @@ cleanup() {
   for root in "$state/ours" "$state/runc"; do
     [ -d "$root" ] || continue
     for id in $(ls "$root"); do
-      "$bin" runtime --root "$state/ours" delete --force "$id" 2>/dev/null || true
+      "$bin" --root "$state/ours" delete --force "$id" 2>/dev/null || true
       runc --root "$state/runc" delete --force "$id" 2>/dev/null || true
     done
   done
@@ -38,11 +43,13 @@ cgroup_mode() {
 }
 
 echo "machine: $(nproc) cpus, kernel $(uname -r), cgroups $(cgroup_mode), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "swiftlet: $bin ($(du -h "$bin" | cut -f1), $(ldd "$bin" | wc -l) shared objects)"
+describe() { echo "$1 ($(du -h "$1" | cut -f1), $(ldd "$1" | wc -l) shared objects)"; }
+echo "swiftlet-runtime: $(describe "$bin")"
+if [ -n "$swiftlet" ]; then echo "swiftlet: $(describe "$swiftlet")"; else echo "swiftlet: not beside swiftlet-runtime, forwarded runs skipped"; fi
 echo "runc: $(command -v runc) ($(runc --version | head -n 1))"
 
 "$repo/scripts/bundle.sh" "$work/bundle" "/$parent/c" /bin/true
-python3 "$repo/bench/measure.py" "$bin" "$(command -v runc)" "$work/bundle" "$state/ours" "$state/runc" "$runs"
+python3 "$repo/bench/measure.py" "$bin" "$(command -v runc)" "$work/bundle" "$state/ours" "$state/runc" "$runs" ${swiftlet:+"$swiftlet"}
 
 # Both runtimes were given the same cgroupsPath: its parent must exist now, made by them.
 [ -d "/sys/fs/cgroup/memory/$parent" ] || [ -d "/sys/fs/cgroup/$parent" ] ||

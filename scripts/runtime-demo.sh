@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # `make runtime-demo`: a smoke demo of the container runtime. Runs one busybox container through
-# `swiftlet runtime run`, prints its output and `swiftlet runtime features`, and leaves nothing
-# behind (state, bundle, cgroups), pass or fail.
+# `swiftlet-runtime run` (the runtime CLI's own binary; `swiftlet runtime` forwards to it), prints
+# its output and `swiftlet-runtime features`, and leaves nothing behind (state, bundle, cgroups),
+# pass or fail.
 set -euo pipefail
 
-bin=$(realpath "${1:-.build/debug/swiftlet}")
+bin=$(realpath "${1:-.build/debug/swiftlet-runtime}")
 scripts=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/swiftlet-up.XXXXXX)
 name=swiftlet-up-$$
 
 cleanup() {
-  "$bin" runtime --root "$work/state" delete --force "$name" 2>/dev/null || true
+  "$bin" --root "$work/state" delete --force "$name" 2>/dev/null || true
   "$scripts/cgroup-rmdir.sh" "$name"
   rm -rf "$work"
 }
@@ -22,11 +23,11 @@ trap cleanup EXIT
   echo "root filesystem:"; ls /
   echo "memory cgroup: $(grep memory /proc/self/cgroup)"'
 
-echo "== swiftlet runtime run --bundle $work/bundle $name"
+echo "== swiftlet-runtime run --bundle $work/bundle $name"
 status=0
-"$bin" runtime --root "$work/state" run --bundle "$work/bundle" "$name" || status=$?
+"$bin" --root "$work/state" run --bundle "$work/bundle" "$name" || status=$?
 echo "== container exited with status $status"
 echo
-echo "== swiftlet runtime features"
-"$bin" runtime features
+echo "== swiftlet-runtime features"
+"$bin" features
 exit "$status"

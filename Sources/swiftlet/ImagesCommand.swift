@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import NodeAgent
+import RuntimeCLI
 
 /// `swiftlet images ...`: the node's image store (crictl images / ctr images).
 struct ImagesCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlPlane
+import RuntimeCLI
 
 /// `swiftlet server`: the control plane (store member, Kubernetes API over HTTPS).
 struct ServerCommand: ParsableCommand {

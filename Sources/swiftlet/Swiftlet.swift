@@ -1,4 +1,5 @@
 import ArgumentParser
+import RuntimeCLI
 
 @main
 struct Swiftlet: ParsableCommand {
@@ -9,8 +10,11 @@ struct Swiftlet: ParsableCommand {
     )
 
     static func main() {
-        if let invocation = RuntimeFastPath.parse(Array(CommandLine.arguments.dropFirst())) {
-            RuntimeFastPath.execute(invocation)
+        // The runtime verbs run in the small sibling binary; RuntimeCommand stays listed above
+        // only for `swiftlet --help` and `swiftlet help runtime`.
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "runtime" {
+            RuntimeForwarder.exec(arguments: Array(arguments.dropFirst()))
         }
         main(nil)
     }

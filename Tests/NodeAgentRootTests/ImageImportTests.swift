@@ -249,9 +249,9 @@ struct ImageImportTests {
         let layout = try sb.buildImage()
         let root = sb.dir + "/cli-store"
         let oci = try tarLayout(sb, layout, "oci.tar")
-        let unnamed = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "import", oci])
+        let unnamed = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "import", oci])
         #expect(unnamed.code != 0 && unnamed.err.contains("give a name"), "\(unnamed)")
-        let named = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "import", "--name", "cli/oci", oci])
+        let named = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "import", "--name", "cli/oci", oci])
         let digest = try RegistrySandbox.layoutDescriptor(layout, tag: "v1")["digest"] as! String
         #expect(named.code == 0 && named.out == "docker.io/cli/oci:v1 \(digest)\n", "\(named)")
 
@@ -259,13 +259,13 @@ struct ImageImportTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         _ = try dockerArchive(sb, layout, tag: "v1", name: "cli/docker:v1", file: "air/docker.tar")
         try "junk".write(toFile: dir + "/junk.tar", atomically: true, encoding: .utf8)
-        let first = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "import", dir])
+        let first = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "import", dir])
         #expect(first.code != 0 && first.out.hasPrefix("docker.io/cli/docker:v1 sha256:"), "\(first)")
         #expect(first.err.contains("junk.tar: not a tar archive") && first.err.contains("1 of 2 archive(s) failed"), "\(first)")
         try FileManager.default.removeItem(atPath: dir + "/junk.tar")
-        let second = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "import", dir])
+        let second = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "import", dir])
         #expect(second.code == 0 && second.out == "skipped \(dir)/docker.tar (already imported)\n", "\(second)")
-        let listed = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "list"])
+        let listed = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "list"])
         #expect(listed.out.contains("docker.io/cli/docker:v1") && listed.out.contains("docker.io/cli/oci:v1"), "\(listed)")
     }
 

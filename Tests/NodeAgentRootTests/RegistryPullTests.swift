@@ -95,12 +95,12 @@ struct RegistryPullTests {
         try sb.push(try sb.buildImage(), tag: "v1", port: port, repo: "cli/busybox")
         let root = sb.dir + "/cli-store"
         let ref = "127.0.0.1:\(port)/cli/busybox:v1"
-        let pulled = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "pull", ref])
+        let pulled = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "pull", ref])
         #expect(pulled.code == 0, "\(pulled)")
         #expect(pulled.out.hasPrefix(ref + " sha256:"), "\(pulled.out)")
-        let listed = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "list"])
+        let listed = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "list"])
         #expect(listed.code == 0 && listed.out.contains(ref), "\(listed)")
-        let missing = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "pull", "127.0.0.1:\(port)/cli/busybox:nope"])
+        let missing = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "pull", "127.0.0.1:\(port)/cli/busybox:nope"])
         #expect(missing.code != 0 && missing.err.contains("not found: 127.0.0.1:\(port)/cli/busybox:nope"), "\(missing)")
     }
 
@@ -112,14 +112,14 @@ struct RegistryPullTests {
         try sb.push(try sb.buildImage(), tag: "v1", port: port, repo: "private/cli", creds: "alice:wonderland")
         let ref = "127.0.0.1:\(port)/private/cli:v1"
         let root = sb.dir + "/cli-auth-store"
-        let anonymous = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "pull", ref])
+        let anonymous = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "pull", ref])
         #expect(anonymous.code != 0 && anonymous.err.contains(ref), "\(anonymous)")
-        let withCreds = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", root, "pull", "--creds", "alice:wonderland", ref])
+        let withCreds = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", root, "pull", "--creds", "alice:wonderland", ref])
         #expect(withCreds.code == 0, "\(withCreds)")
         let auth = Data("alice:wonderland".utf8).base64EncodedString()
         let config = try sb.write("{\"auths\": {\"127.0.0.1:\(port)\": {\"auth\": \"\(auth)\"}}}", to: "config.json")
         let other = sb.dir + "/cli-auth-store-2"
-        let withFile = try spawnAndWait(RuntimeCLITests.binary, ["images", "--root", other, "pull", "--auth-file", config, ref])
+        let withFile = try spawnAndWait(RuntimeCLITests.swiftletBinary, ["images", "--root", other, "pull", "--auth-file", config, ref])
         #expect(withFile.code == 0, "\(withFile)")
     }
 

@@ -91,7 +91,7 @@ struct TerminalTests {
         spec.process?.terminal = true
         spec.linux?.cgroupsPath = box.cgroupParent + "/relay"
         let b = try box.bundle(spec, id: "relay")
-        let r = try spawnAndWait(RuntimeCLITests.binary, ["runtime", "--root", box.runtime.root, "run", "--bundle", b, "relay"])
+        let r = try spawnAndWait(RuntimeCLITests.runtimeBinary, ["--root", box.runtime.root, "run", "--bundle", b, "relay"])
         #expect(r.code == 0, "\(r)")
         #expect(r.out == "/dev/pts/0\r\ndone\r\n", "\(r.out.debugDescription)")
     }

@@ -4,10 +4,11 @@ import NodeAgent
 
 /// ArgumentParser builds every command's argument set by reflection on each start, which
 /// costs more than a container's whole setup. The runtime verbs are run once per container
-/// operation by agents and scripts, so their well-formed invocations are parsed here directly;
-/// anything else (help, version, unknown or malformed flags) returns nil and goes through
-/// ArgumentParser, which owns the help text and the error messages.
-enum RuntimeFastPath {
+/// operation by agents and scripts, so their well-formed invocations of `swiftlet-runtime`
+/// (its arguments after argv[0]) are parsed here directly; anything else (help, version,
+/// unknown or malformed flags) returns nil and goes through ArgumentParser, which owns the help
+/// text and the error messages.
+public enum RuntimeFastPath {
     enum Verb: Equatable {
         case create(id: String, bundle: String, pidFile: String?, consoleSocket: String?)
         case start(id: String)
@@ -17,19 +18,18 @@ enum RuntimeFastPath {
         case run(id: String, bundle: String, consoleSocket: String?)
     }
 
-    struct Invocation: Equatable {
+    public struct Invocation: Equatable {
         var root = ContainerRuntime.defaultRoot
         var debug = false
         var verb: Verb
     }
 
-    static func parse(_ args: [String]) -> Invocation? {
-        guard args.first == "runtime" else { return nil }
+    public static func parse(_ args: [String]) -> Invocation? {
         var root = ContainerRuntime.defaultRoot, debug = false
         var bundle = ".", pidFile: String?, consoleSocket: String?, all = false, force = false
         var positionals: [String] = []
         var verb: String?
-        var i = 1
+        var i = 0
         // runc accepts the global flags before the verb; we also take them after it.
         while i < args.count {
             let a = args[i]
@@ -70,7 +70,7 @@ enum RuntimeFastPath {
     }
 
     /// Runs the verb and exits the process the way ArgumentParser's main would.
-    static func execute(_ inv: Invocation) -> Never {
+    public static func execute(_ inv: Invocation) -> Never {
         do {
             let rt = try RuntimeVerbs.runtime(root: inv.root, debug: inv.debug)
             switch inv.verb {
@@ -87,7 +87,7 @@ enum RuntimeFastPath {
             // error machinery, which would cost a good share of a container's start.
             Glibc.exit(code.rawValue)
         } catch {
-            Swiftlet.exit(withError: error)
+            RuntimeCommand.exit(withError: error)
         }
         Glibc.exit(0)
     }

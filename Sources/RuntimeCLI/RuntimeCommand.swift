@@ -1,59 +1,34 @@
 import ArgumentParser
-import FoundationEssentials
-import Glibc
-import Logging
 import NodeAgent
 
 /// `swiftlet runtime ...`: the OCI runtime CLI, runc-compatible, over the agent's own code.
-struct RuntimeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "runtime",
-        abstract: "Create and manage OCI containers (runc-compatible commands).",
-        subcommands: [Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, Exec.self, List.self, Features.self]
-    )
+/// The same verbs are the whole of `swiftlet-runtime`, the small binary that agents and
+/// scripts exec per container operation; `swiftlet runtime` forwards to it (RuntimeForwarder),
+/// and lists this command only so that `swiftlet --help` and `swiftlet help runtime` show it.
+public struct RuntimeCommand: ParsableCommand {
+    public static let abstract = "Create and manage OCI containers (runc-compatible commands)."
+    public static let verbs: [ParsableCommand.Type] = [
+        Create.self, Start.self, State.self, Kill.self, Delete.self, Run.self, Exec.self, List.self, Features.self,
+    ]
+    public static let configuration = CommandConfiguration(commandName: "runtime", abstract: abstract, subcommands: verbs)
     // Declared here too so `swiftlet runtime --root DIR create ...` parses, as with runc.
     @OptionGroup var options: RuntimeOptions
+
+    public init() {}
 }
 
-struct RuntimeOptions: ParsableArguments {
+public struct RuntimeOptions: ParsableArguments {
     @Option(name: .long, help: "Directory for container state.")
     var root: String = ContainerRuntime.defaultRoot
 
     @Flag(name: .long, help: "Log debug details to stderr.")
     var debug = false
 
+    public init() {}
+
     func runtime() throws -> ContainerRuntime {
         try RuntimeVerbs.runtime(root: root, debug: debug)
     }
-}
-
-/// Prints "swiftlet: <what failed>" and exits 1, as runc prints its errors.
-struct RuntimeFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
-
-func runtimeCall<T>(_ body: () throws(RuntimeError) -> T) throws -> T {
-    do {
-        return try body()
-    } catch {
-        var err = StandardError()
-        print("swiftlet: \(error)", to: &err)
-        throw ExitCode(1)
-    }
-}
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        var bytes = Array(string.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-    }
-}
-
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 extension RuntimeCommand {
@@ -178,15 +153,4 @@ extension RuntimeCommand {
             try printJSON(RuntimeFeatures.current(cgroups: rt.cgroupLayout))
         }
     }
-}
-
-func signalNumber(_ name: String) -> Int32? {
-    if let n = Int32(name), n > 0, n < 65 { return n }
-    let table: [String: Int32] = [
-        "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "KILL": SIGKILL, "USR1": SIGUSR1, "USR2": SIGUSR2,
-        "TERM": SIGTERM, "STOP": SIGSTOP, "CONT": SIGCONT, "WINCH": SIGWINCH, "PIPE": SIGPIPE, "ALRM": SIGALRM,
-    ]
-    var key = name.uppercased()
-    if key.hasPrefix("SIG") { key = String(key.dropFirst(3)) }
-    return table[key]
 }
