@@ -65,7 +65,7 @@ for kind in swiftlet etcd; do
         else
             result[$kind,perf_$load]=FAIL
         fi
-        echo "check perf --load=$load: ${result[$kind,perf_$load]} ($(tr '\r' '\n' < "$root/perf-$kind-$load.out" | grep -oE '(PASS|FAIL): (Throughput|Slowest|Stddev).*' | tr '\n' ' '))"
+        echo "check perf --load=$load: ${result[$kind,perf_$load]} ($(tr '\r' '\n' < "$root/perf-$kind-$load.out" | grep -oE '((PASS|FAIL): (Throughput|Slowest|Stddev)|Slowest request took too long|Stddev too high).*' | tr '\n' ' '))"
     done
     for clients in 1 100; do
         total=$(( clients == 1 ? 2000 : 20000 ))
