@@ -173,6 +173,12 @@ final class WatchCache: Sendable {
         }
     }
 
+    /// The object at `key` as the cache holds it: nil when the cache is not ready, `.some(nil)` when it
+    /// has no such object.
+    func object(at key: String) -> KeyValue?? {
+        state.withLock { s in s.ready ? .some(s.objects[key]) : nil }
+    }
+
     func unsubscribe(_ id: Int) { state.withLock { _ = $0.subscribers.removeValue(forKey: id) } }
 
     var revision: Int64 { state.withLock { $0.revision } }
