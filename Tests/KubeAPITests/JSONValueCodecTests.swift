@@ -2,15 +2,18 @@ import Foundation
 @testable import KubeAPI
 import Testing
 
+/// This target has its own test `JSONValue`; these tests are about KubeAPI's.
+typealias KubeJSON = KubeAPI.JSONValue
+
 /// The direct JSON reader and writer against the Codable route they replaced (JSONDecoder into
 /// `JSONValue`, JSONEncoder with sorted keys and unescaped slashes): same values, same bytes.
 @Suite("JSONValue parse and serialize")
 struct JSONValueCodecTests {
-    static func viaCodable(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    static func viaCodable(_ text: String) throws -> KubeJSON {
+        try JSONDecoder().decode(KubeJSON.self, from: Data(text.utf8))
     }
 
-    static func encodedViaCodable(_ value: JSONValue) throws -> String {
+    static func encodedViaCodable(_ value: KubeJSON) throws -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try e.encode(value), as: UTF8.self)
@@ -24,7 +27,7 @@ struct JSONValueCodecTests {
         #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"nginx:1.25","resources":{"limits":{"cpu":"500m"}}}]}}"#,
     ])
     func parsesLikeCodable(_ text: String) throws {
-        #expect(try JSONValue.parse(Array(text.utf8)) == Self.viaCodable(text))
+        #expect(try KubeJSON.parse(Array(text.utf8)) == Self.viaCodable(text))
     }
 
     @Test("Malformed documents fail", arguments: [
@@ -32,20 +35,20 @@ struct JSONValueCodecTests {
         #""\ud800""#, "\"a\u{01}b\"", "nul", "{1:2}",
     ])
     func rejects(_ text: String) {
-        #expect(throws: (any Error).self) { try JSONValue.parse(Array(text.utf8)) }
+        #expect(throws: (any Error).self) { try KubeJSON.parse(Array(text.utf8)) }
     }
 
     @Test("Invalid UTF-8 in a string fails")
     func invalidUTF8() {
-        #expect(throws: (any Error).self) { try JSONValue.parse([0x22, 0xFF, 0x22]) }
+        #expect(throws: (any Error).self) { try KubeJSON.parse([0x22, 0xFF, 0x22]) }
     }
 
     @Test("Nesting past 512 fails; 500 is fine")
     func depth() throws {
         let ok = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
-        #expect(throws: Never.self) { try JSONValue.parse(Array(ok.utf8)) }
+        #expect(throws: Never.self) { try KubeJSON.parse(Array(ok.utf8)) }
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
-        #expect(throws: (any Error).self) { try JSONValue.parse(Array(deep.utf8)) }
+        #expect(throws: (any Error).self) { try KubeJSON.parse(Array(deep.utf8)) }
     }
 
     @Test("Same bytes as JSONEncoder with sorted keys", arguments: [
@@ -60,7 +63,7 @@ struct JSONValueCodecTests {
     @Test("Random documents round-trip and agree with the Codable route")
     func randomized() throws {
         var rng = SystemRandomNumberGenerator()
-        func random(_ depth: Int) -> JSONValue {
+        func random(_ depth: Int) -> KubeJSON {
             let pick = depth > 3 ? Int.random(in: 0..<5, using: &rng) : Int.random(in: 0..<7, using: &rng)
             switch pick {
             case 0: return .null
@@ -72,7 +75,7 @@ struct JSONValueCodecTests {
                 return .string(String((0..<Int.random(in: 0..<12, using: &rng)).map { _ in chars.randomElement(using: &rng)! }))
             case 5: return .array((0..<Int.random(in: 0..<5, using: &rng)).map { _ in random(depth + 1) })
             default:
-                var o: [String: JSONValue] = [:]
+                var o: [String: KubeJSON] = [:]
                 for _ in 0..<Int.random(in: 0..<6, using: &rng) { o["k\(Int.random(in: 0..<100, using: &rng))"] = random(depth + 1) }
                 return .object(o)
             }
@@ -82,8 +85,8 @@ struct JSONValueCodecTests {
             let bytes = try v.serialized()
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(text == (try Self.encodedViaCodable(v)))
-            #expect(try JSONValue.parse(bytes) == v)
-            #expect(try JSONValue.parse(bytes) == Self.viaCodable(text))
+            #expect(try KubeJSON.parse(bytes) == v)
+            #expect(try KubeJSON.parse(bytes) == Self.viaCodable(text))
         }
     }
 }
