@@ -143,20 +143,33 @@ struct HTTPConnection: Sendable {
         }
     }
 
-    /// Copies a streamed body chunk by chunk until the stream ends or the server stops; then the
-    /// caller ends the chunked body. After each chunk it waits for the event loop to have handed the
-    /// chunk to the socket: the writer's `write` only suspends once the channel reports itself
-    /// unwritable, and without the wait a fast stream could queue many chunks before that report
-    /// arrives. So a slow client holds at most about one chunk above the socket's buffers.
+    /// Copies a streamed body until the stream ends or the server stops; then the caller ends the
+    /// chunked body. Chunks that arrive while a write is in progress go out together in the next one
+    /// (a watch with hundreds of events a second makes a few large writes, not one syscall and TLS
+    /// record per event). After each write it waits for the event loop to have handed the bytes to the
+    /// socket: the writer's `write` only suspends once the channel reports itself unwritable, and
+    /// without the wait a fast stream could queue much more before that report arrives. So a slow
+    /// client holds at most about one batch above the socket's buffers, plus the stream's own bound.
     private func relay(_ stream: AsyncStream<[UInt8]>, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
                        eventLoop: any EventLoop) async throws {
         let shutdown = self.shutdown
+        let batch = StreamBatch(limit: 256 * 1024)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await chunk in stream where !chunk.isEmpty {
-                    // An empty chunk would be the chunked encoding's terminator.
-                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
-                    try await eventLoop.submit {}.get()
+                try await withThrowingTaskGroup(of: Void.self) { inner in
+                    inner.addTask {
+                        // An empty chunk would be the chunked encoding's terminator.
+                        for await chunk in stream where !chunk.isEmpty {
+                            guard await batch.append(chunk) else { break }
+                        }
+                        batch.finish()
+                    }
+                    defer { batch.finish() }
+                    while let bytes = await batch.takeAll() {
+                        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
+                        try await eventLoop.submit {}.get()
+                    }
+                    inner.cancelAll()
                 }
             }
             group.addTask { await shutdown.wait() }

@@ -97,16 +97,17 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses a JSON document. Throws the decoder's error (with its position) on malformed input.
+    /// Parses a JSON document. Throws an error naming the problem and its byte offset on malformed input.
     public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        if let v = try bytes.withContiguousStorageIfAvailable({ try JSONValueParser.parse($0) }) { return v }
+        return try Array(bytes).withUnsafeBufferPointer { try JSONValueParser.parse($0) }
     }
 
     /// Compact JSON with sorted keys, as Go's encoder writes a map.
     public func serialized() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self))
+        var writer = JSONValueWriter()
+        try writer.write(self)
+        return writer.out
     }
 
     /// Converts any Encodable (a typed KubeAPI object) to its JSON value.

@@ -217,7 +217,14 @@ extension KubeAPIServer {
 
     /// NamespaceLifecycle admission: content goes only into namespaces that exist and are not terminating.
     func checkNamespaceAcceptsContent(_ strategy: ResourceStrategy, _ namespace: String, _ name: String) async throws {
-        guard let ns = try await registry.store.get(StorageKeys.objectKey("namespaces", namespace: "", name: namespace)) else {
+        let key = StorageKeys.objectKey("namespaces", namespace: "", name: namespace)
+        // As kube's NamespaceLifecycle reads its informer's lister: the watch cache's copy, and a live
+        // read only when the cache lacks it (a namespace created a moment ago, or the cache not ready).
+        // A store read per create was a second round through the store's loop for every write.
+        let cached = caches["namespaces"]?.object(at: key).flatMap { $0 }.flatMap { try? ObjectStore.decode($0) }
+        let found: StoredObject?
+        if let cached { found = cached } else { found = try await registry.store.get(key) }
+        guard let ns = found else {
             throw Status.notFound(GroupResource(resource: "namespaces"), name: namespace)
         }
         if ns.object.meta("deletionTimestamp") != nil || ns.object["status"]?["phase"]?.stringValue == "Terminating" {

@@ -98,10 +98,25 @@ final class WatchCache: Sendable {
                 s.ring.append(event)
                 if s.ringStart > capacity { s.ring.removeFirst(s.ringStart); s.ringStart = 0 }
                 s.revision = max(s.revision, e.kv.modRevision)
+                // Parsed once and, per event type, encoded once for every plain-JSON watcher: with
+                // hundreds of watchers, per-watcher parsing and encoding was the fan-out's whole cost.
+                var parsed: ParsedWatchEvent?
+                var lines: [WatchEventType: [UInt8]] = [:]
                 var gone: [Int] = []
                 for (id, sub) in s.subscribers where key.hasPrefix(sub.prefix) {
-                    guard let (type, object) = sub.filter.translate(e) else { continue }
-                    if !WatchCache.send(sub.continuation, sub.request.line(type, object)) { gone.append(id) }
+                    let p = parsed ?? ParsedWatchEvent(e)
+                    parsed = p
+                    guard let (type, object) = sub.filter.translate(p) else { continue }
+                    let line: [UInt8]
+                    if sub.request.tableInclude != nil {
+                        line = sub.request.line(type, object)
+                    } else if let encoded = lines[type] {
+                        line = encoded
+                    } else {
+                        line = WatchEventFilter.line(type, object)
+                        lines[type] = line
+                    }
+                    if !WatchCache.send(sub.continuation, line) { gone.append(id) }
                 }
                 for id in gone { s.subscribers[id]?.continuation.finish(); s.subscribers[id] = nil }
             }
@@ -156,6 +171,12 @@ final class WatchCache: Sendable {
             s.subscribers[s.nextID] = Subscriber(prefix: scope, request: request, filter: filter, continuation: continuation)
             return s.nextID
         }
+    }
+
+    /// The object at `key` as the cache holds it: nil when the cache is not ready, `.some(nil)` when it
+    /// has no such object.
+    func object(at key: String) -> KeyValue?? {
+        state.withLock { s in s.ready ? .some(s.objects[key]) : nil }
     }
 
     func unsubscribe(_ id: Int) { state.withLock { _ = $0.subscribers.removeValue(forKey: id) } }

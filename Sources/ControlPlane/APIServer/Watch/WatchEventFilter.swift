@@ -16,24 +16,26 @@ struct WatchEventFilter: Sendable {
     }
 
     func translate(_ event: MVCCEvent) -> (WatchEventType, JSONValue)? {
-        switch event.kind {
+        translate(ParsedWatchEvent(event))
+    }
+
+    /// The same for an event parsed once and translated for many watchers (the watch cache's fan-out).
+    func translate(_ parsed: ParsedWatchEvent) -> (WatchEventType, JSONValue)? {
+        guard let object = parsed.object else { return nil }
+        switch parsed.event.kind {
         case .put:
-            guard var object = try? JSONValue.parse(event.kv.value) else { return nil }
-            object.setMeta("resourceVersion", .string(String(event.kv.modRevision)))
             let now = matches(object)
             var before = false
-            if let prev = event.prevKV, let old = try? JSONValue.parse(prev.value) { before = matches(old) }
-            else if event.kv.version > 1 { before = now }
+            if let old = parsed.previous { before = matches(old) }
+            else if parsed.event.kv.version > 1 { before = now }
             switch (before, now) {
             case (false, true): return (.added, object)
-            case (true, true): return (event.kv.version == 1 ? .added : .modified, object)
+            case (true, true): return (parsed.event.kv.version == 1 ? .added : .modified, object)
             case (true, false): return (.deleted, object)
             case (false, false): return nil
             }
         case .delete:
-            guard let prev = event.prevKV, var object = try? JSONValue.parse(prev.value) else { return nil }
             guard matches(object) else { return nil }
-            object.setMeta("resourceVersion", .string(String(event.kv.modRevision)))
             return (.deleted, object)
         }
     }
@@ -43,5 +45,28 @@ struct WatchEventFilter: Sendable {
         var bytes = (try? JSONValue.object(["type": .string(type.rawValue), "object": object]).serialized()) ?? []
         bytes.append(UInt8(ascii: "\n"))
         return bytes
+    }
+}
+
+/// A store event's JSON, parsed once: a put's new state and previous state, or a delete's last state;
+/// the object carries the event's revision as its resourceVersion. Nil where the bytes are not JSON.
+struct ParsedWatchEvent: Sendable {
+    let event: MVCCEvent
+    let object: JSONValue?
+    let previous: JSONValue?
+
+    init(_ event: MVCCEvent) {
+        self.event = event
+        var object: JSONValue?
+        switch event.kind {
+        case .put:
+            object = try? JSONValue.parse(event.kv.value)
+            previous = event.prevKV.flatMap { try? JSONValue.parse($0.value) }
+        case .delete:
+            object = event.prevKV.flatMap { try? JSONValue.parse($0.value) }
+            previous = nil
+        }
+        object?.setMeta("resourceVersion", .string(String(event.kv.modRevision)))
+        self.object = object
     }
 }
