@@ -166,6 +166,28 @@ import Testing
         #expect(sim.deployment.status?.condition("Available")?.reason == "MinimumReplicasUnavailable")
     }
 
+    @Test func progressDeadlineStillRunsWhenTheNewReplicaSetConditionWasLost() throws {
+        var d = deployment(replicas: 2)
+        d.spec?.progressDeadlineSeconds = 30
+        var sim = ClusterSimulation(d)
+        rollOutFresh(&sim)
+        let finished = try #require(sim.deployment.status)
+        #expect(finished.condition("Progressing")?.reason == "NewReplicaSetAvailable")
+        sim.readyAfter = nil
+        setImage(&sim.deployment, "nginx:broken")
+        sim.step()
+        sim.step()
+        #expect(sim.replicaSets.count == 2)
+        // A stale condition written back over NewReplicaSetCreated (a lost update race on a busy server),
+        // with counts that no longer change: nothing counts as progress from here.
+        var stale = try #require(sim.deployment.status)
+        stale.conditions = finished.conditions
+        sim.deployment.status = stale
+        for _ in 0..<40 { sim.step() }
+        let c = try #require(sim.deployment.status?.condition("Progressing"))
+        #expect(c.reason == "ProgressDeadlineExceeded", "\(c)")
+    }
+
     @Test func scalingUpAndDown() throws {
         var sim = ClusterSimulation(deployment(replicas: 2))
         rollOutFresh(&sim, steps: 5)

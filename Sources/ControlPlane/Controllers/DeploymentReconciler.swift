@@ -502,6 +502,15 @@ public struct DeploymentReconciler {
                                                 lastTransitionTime: now, reason: "ReplicaSetUpdated", message: msg)
                     if let cond, cond.status == "True" { c.lastTransitionTime = cond.lastTransitionTime }
                     s.conditions = (s.conditions ?? []).filter { $0.type != Self.progressingType } + [c]
+                } else if cond?.reason == "NewReplicaSetAvailable" {
+                    // The condition still praises a finished rollout while a new one is under way: the write
+                    // of NewReplicaSetCreated was lost to a conflict and a stale status written back. Left
+                    // alone it never times out (NewReplicaSetAvailable never does), so the clock starts now.
+                    let msg = "ReplicaSet \"\(rsName)\" is progressing."
+                    s.conditions = (s.conditions ?? []).filter { $0.type != Self.progressingType }
+                        + [DeploymentCondition(type: Self.progressingType, status: "True", lastUpdateTime: now,
+                                               lastTransitionTime: cond?.lastTransitionTime ?? now, reason: "ReplicaSetUpdated",
+                                               message: msg)]
                 } else if timedOut(s, deadline: deadline) {
                     Self.setCondition(&s, type: Self.progressingType, status: "False", reason: "ProgressDeadlineExceeded",
                                       message: "ReplicaSet \"\(rsName)\" has timed out progressing.", now: now)

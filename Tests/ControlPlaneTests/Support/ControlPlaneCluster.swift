@@ -24,6 +24,16 @@ struct ControlPlaneCluster {
                     return all.count == nodes.count && all.allSatisfy { $0.spec?.podCIDR != nil } ? true : nil
                 }
                 #expect(settled == true, "nodes never got their podCIDRs")
+                // The scheduler watches on its own and only once it holds its Lease; give its node watch
+                // a moment past that, or on a busy machine a pod can be placed among the nodes it has
+                // seen so far (a real cluster has the same window right after nodes join).
+                let leading = try await server.poll { () async throws -> Bool? in
+                    let out = try await server.kubectl("get", "lease", "kube-scheduler", "-n", "kube-system",
+                                                       "-o", "jsonpath={.spec.holderIdentity}")
+                    return out.out.isEmpty ? nil : true
+                }
+                #expect(leading == true, "the scheduler never took its Lease")
+                try await Task.sleep(for: .seconds(1))
             }
             defer { kubelet.stop() }
             try await body(ControlPlaneCluster(server: server, kubelet: kubelet))
