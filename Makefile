@@ -65,6 +65,7 @@ bench: release
 	bench/runtime.sh $(RELEASE_BIN)
 	bench/images.sh $(RELEASE_BIN)
 	bench/store.sh $(RELEASE_BIN)
+	bench/scheduler.sh $(RELEASE_BIN)
 
 # Today: a smoke demo of the container runtime. Will start the single-node cluster once the
 # API server lands.

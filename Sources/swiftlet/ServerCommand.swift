@@ -5,7 +5,8 @@ import ControlPlane
 struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Run the control plane: the store, the Kubernetes API over HTTPS, the cluster PKI and the admin kubeconfig.")
+        abstract: "Run the control plane: the store, the Kubernetes API over HTTPS, the cluster PKI and the admin kubeconfig.",
+        subcommands: [ServerBenchSchedulerCommand.self])
 
     @Option(name: .customLong("data-dir"), help: "State directory: pki/, store/, admin.kubeconfig.")
     var dataDir: String = "/var/lib/swiftlet/server"
@@ -21,6 +22,10 @@ struct ServerCommand: ParsableCommand {
     var serviceNodePortRange: String = "30000-32767"
     @Option(name: .customLong("token-auth-file"), help: "Static bearer tokens, CSV: token,user,uid,\"group1,group2\".")
     var tokenAuthFile: String?
+
+    @Option(name: .customLong("node-monitor-grace-period"),
+            help: "Seconds a node may go without a heartbeat before it is marked NotReady (kube-controller-manager's flag).")
+    var nodeMonitorGracePeriod: Double = 40
 
     @Flag(name: .customLong("disable-control-loops"), help: "Serve the API only: no scheduler and no controllers in this process.")
     var disableControlLoops = false
@@ -39,6 +44,8 @@ struct ServerCommand: ParsableCommand {
         }
         config.tokenAuthFile = tokenAuthFile
         config.runControlLoops = !disableControlLoops
+        guard nodeMonitorGracePeriod > 0 else { throw ValidationError("--node-monitor-grace-period must be positive") }
+        config.nodeMonitorGracePeriod = nodeMonitorGracePeriod
         do {
             try ServerRunner.runBlocking(config)
         } catch {

@@ -14,6 +14,11 @@ public struct SchedulerConfig: Sendable {
     public var leaseNamespace = "kube-system"
     public var leaseName = "kube-scheduler"
     public var percentageOfNodesToScore = 0
+    /// Bindings (each with its Scheduled event) in flight at once. kube-scheduler binds in a goroutine
+    /// per pod over one HTTP/2 connection; over HTTP/1.1 each request in flight is a connection, so
+    /// the bound is what keeps a burst of pods from opening thousands. The API server's store
+    /// commits concurrent writes in one fsync, so this many in flight is what lets them batch.
+    public var maxInFlightBindings = 64
     public var seed: UInt64 = UInt64.random(in: 0...UInt64.max)
     public var logger = Logger(label: "swiftlet.scheduler")
 
@@ -32,6 +37,7 @@ public final class SchedulerLoop: Sendable {
     private let wakeups: AsyncStream<Void>
     private let runTask = Mutex<Task<Void, Never>?>(nil)
     private let events: EventRecorder
+    private let inFlight = Mutex(0)
 
     public init(client: KubeAPIClient, config: SchedulerConfig) {
         self.client = client
@@ -96,6 +102,11 @@ public final class SchedulerLoop: Sendable {
             config.logger.info("scheduler synced", metadata: ["nodes": "\(nodes.cache.count)", "pods": "\(pods.cache.count)"])
             var iterator = wakeups.makeAsyncIterator()
             while !Task.isCancelled {
+                // Pods stay queued (and see the newest cluster state) until a binding slot is free.
+                if inFlight.withLock({ $0 }) >= config.maxInFlightBindings {
+                    _ = await iterator.next()
+                    continue
+                }
                 let decision = state.withLock { $0.next(now: Self.now()) }
                 guard let decision else {
                     // Nothing active: wait for an event or the next back-off expiry.
@@ -105,11 +116,14 @@ public final class SchedulerLoop: Sendable {
                     sleeper.cancel()
                     continue
                 }
-                switch decision {
-                case .bind(let pod, let node):
-                    group.addTask { await self.bind(pod, to: node) }
-                case .unschedulable(let pod, let message):
-                    group.addTask { await self.recordUnschedulable(pod, message: message) }
+                inFlight.withLock { $0 += 1 }
+                group.addTask {
+                    switch decision {
+                    case .bind(let pod, let node): await self.bind(pod, to: node)
+                    case .unschedulable(let pod, let message): await self.recordUnschedulable(pod, message: message)
+                    }
+                    self.inFlight.withLock { $0 -= 1 }
+                    self.wake.yield()
                 }
             }
             group.cancelAll()
@@ -119,8 +133,8 @@ public final class SchedulerLoop: Sendable {
     func bind(_ pod: Pod, to node: String) async {
         do {
             try await client.bind(Binding(pod: pod.metadata, nodeName: node))
-            events.event(pod, type: .normal, reason: "Scheduled",
-                         message: "Successfully assigned \(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "") to \(node)")
+            _ = try? await events.record(pod, type: .normal, reason: "Scheduled",
+                                         message: "Successfully assigned \(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "") to \(node)")
         } catch {
             config.logger.warning("binding failed", metadata: ["pod": "\(SchedulerSnapshot.key(of: pod))", "node": "\(node)",
                                                                "error": "\(error)"])
@@ -132,7 +146,7 @@ public final class SchedulerLoop: Sendable {
 
     /// FailedScheduling and PodScheduled=False/Unschedulable, as kube-scheduler writes them.
     func recordUnschedulable(_ pod: Pod, message: String) async {
-        events.event(pod, type: .warning, reason: "FailedScheduling", message: message)
+        _ = try? await events.record(pod, type: .warning, reason: "FailedScheduling", message: message)
         let current = pod.status?.condition("PodScheduled")
         guard current?.status != "False" || current?.message != message || current?.reason != "Unschedulable" else { return }
         var conditions = (pod.status?.conditions ?? []).filter { $0.type != "PodScheduled" }

@@ -12,12 +12,19 @@ struct ControlLoops: Sendable {
     var tasks: [Task<Void, Never>]
 
     static func start(serverURL: String, caPEM: String, clientCertificatePEM: String, clientKeyPEM: String,
-                      identity: String, logger: Logger) throws -> ControlLoops {
+                      identity: String, nodeMonitorGracePeriod: Double = 40, logger: Logger) throws -> ControlLoops {
         let config = try KubeClientConfig(server: serverURL, certificateAuthorityPEM: caPEM,
                                           clientCertificatePEM: clientCertificatePEM, clientKeyPEM: clientKeyPEM)
         let client = try KubeAPIClient(config: config)
-        let scheduler = SchedulerLoop(client: client, config: SchedulerConfig(identity: identity))
-        let controllers = try ControllerManager(client: client, config: ControllerManagerConfig(identity: identity))
+        // The scheduler's own connections: enough idle ones kept that a burst of bindings reuses them
+        // instead of handshaking TLS again for each.
+        let schedulerConfig = SchedulerConfig(identity: identity)
+        var schedulerClientConfig = config
+        schedulerClientConfig.maxIdleConnections = schedulerConfig.maxInFlightBindings + 8
+        let scheduler = SchedulerLoop(client: try KubeAPIClient(config: schedulerClientConfig), config: schedulerConfig)
+        var controllerConfig = ControllerManagerConfig(identity: identity)
+        controllerConfig.nodeMonitorGracePeriod = nodeMonitorGracePeriod
+        let controllers = try ControllerManager(client: client, config: controllerConfig)
         let tasks = [
             Task { await scheduler.run() },
             Task { await controllers.run() },

@@ -15,6 +15,9 @@ public struct ServerConfig: Sendable {
     /// Run the scheduler and the controllers in this process (`--disable-control-loops` turns them off,
     /// for an API-only server next to others that run them).
     public var runControlLoops: Bool = true
+    /// kube-controller-manager's --node-monitor-grace-period, seconds: how long a node may go without a
+    /// Lease renewal or Ready heartbeat before the node lifecycle controller marks it Unknown.
+    public var nodeMonitorGracePeriod: Double = 40
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

@@ -136,7 +136,8 @@ public enum ServerRunner {
                 loops = try ControlLoops.start(serverURL: advertised.serverURL, caPEM: pki.ca.certificatePEM,
                                                clientCertificatePEM: pki.admin.certificatePEM,
                                                clientKeyPEM: pki.admin.keyPEM,
-                                               identity: hostName() + "_" + String(getpid()), logger: logger)
+                                               identity: hostName() + "_" + String(getpid()),
+                                               nodeMonitorGracePeriod: config.nodeMonitorGracePeriod, logger: logger)
             } catch {
                 https.beginShutdown()
                 api.stop()
