@@ -14,7 +14,7 @@ public struct SchedulerConfig: Sendable {
     public var leaseNamespace = "kube-system"
     public var leaseName = "kube-scheduler"
     public var percentageOfNodesToScore = 0
-    /// Bindings (each with its Scheduled event) in flight at once. kube-scheduler binds in a goroutine
+    /// Bindings in flight at once. kube-scheduler binds in a goroutine
     /// per pod over one HTTP/2 connection; over HTTP/1.1 each request in flight is a connection, so
     /// the bound is what keeps a burst of pods from opening thousands. The API server's store
     /// commits concurrent writes in one fsync, so this many in flight is what lets them batch.
@@ -38,6 +38,8 @@ public final class SchedulerLoop: Sendable {
     private let runTask = Mutex<Task<Void, Never>?>(nil)
     private let events: EventRecorder
     private let inFlight = Mutex(0)
+    /// The current term's event writer (a new one each time leadership is gained).
+    private let eventQueue = Mutex<EventWriteQueue?>(nil)
 
     public init(client: KubeAPIClient, config: SchedulerConfig) {
         self.client = client
@@ -95,7 +97,14 @@ public final class SchedulerLoop: Sendable {
                 }
             },
             onDelete: { [self] d in state.withLock { $0.nodeDeleted(d.object) } }))
+        let queue = EventWriteQueue()
+        eventQueue.withLock { $0 = queue }
+        defer {
+            queue.finish()
+            if queue.dropped > 0 { config.logger.info("events dropped: queue full", metadata: ["count": "\(queue.dropped)"]) }
+        }
         await withDiscardingTaskGroup { group in
+            group.addTask { await queue.run() }
             group.addTask { await pods.run() }
             group.addTask { await nodes.run() }
             guard await pods.waitForSync(), await nodes.waitForSync() else { return }
@@ -133,8 +142,8 @@ public final class SchedulerLoop: Sendable {
     func bind(_ pod: Pod, to node: String) async {
         do {
             try await client.bind(Binding(pod: pod.metadata, nodeName: node))
-            _ = try? await events.record(pod, type: .normal, reason: "Scheduled",
-                                         message: "Successfully assigned \(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "") to \(node)")
+            record(pod, type: .normal, reason: "Scheduled",
+                   message: "Successfully assigned \(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "") to \(node)")
         } catch {
             config.logger.warning("binding failed", metadata: ["pod": "\(SchedulerSnapshot.key(of: pod))", "node": "\(node)",
                                                                "error": "\(error)"])
@@ -144,9 +153,15 @@ public final class SchedulerLoop: Sendable {
         }
     }
 
+    /// An event, queued for the background writers (dropped when they are too far behind).
+    private func record(_ pod: Pod, type: EventRecorder.EventType, reason: String, message: String) {
+        let events = self.events
+        eventQueue.withLock { $0 }?.submit { _ = try? await events.record(pod, type: type, reason: reason, message: message) }
+    }
+
     /// FailedScheduling and PodScheduled=False/Unschedulable, as kube-scheduler writes them.
     func recordUnschedulable(_ pod: Pod, message: String) async {
-        _ = try? await events.record(pod, type: .warning, reason: "FailedScheduling", message: message)
+        record(pod, type: .warning, reason: "FailedScheduling", message: message)
         let current = pod.status?.condition("PodScheduled")
         guard current?.status != "False" || current?.message != message || current?.reason != "Unschedulable" else { return }
         var conditions = (pod.status?.conditions ?? []).filter { $0.type != "PodScheduled" }
