@@ -33,7 +33,7 @@ for _ in $(seq 300); do
 done
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 status=0
-"$bin" server bench-scheduler --kubeconfig "$root/server/admin.kubeconfig" --work-dir "$root" "$@" || status=$?
+"$bin" server bench-scheduler --kubeconfig "$root/server/admin.kubeconfig" --work-dir "$root" --server-pid "$server" "$@" || status=$?
 echo "server RSS at the end: $(( $(rss_kb $server) / 1024 )) MiB; load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ $status -ne 0 ]; then
     echo "bench-scheduler failed ($status); server log:" >&2

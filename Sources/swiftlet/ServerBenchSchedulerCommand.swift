@@ -30,6 +30,8 @@ struct ServerBenchSchedulerCommand: ParsableCommand {
     var timeout = 600.0
     @Option(name: .customLong("work-dir"), help: "Where the Deployment manifest is written.")
     var workDir = "/tmp"
+    @Option(name: .customLong("server-pid"), help: "The server's pid, to report its CPU time per pod.")
+    var serverPID: Int32?
 
     func run() throws {
         var o = SchedulerBenchmarkOptions(kubeconfig: kubeconfig)
@@ -43,6 +45,7 @@ struct ServerBenchSchedulerCommand: ParsableCommand {
         o.targetPodsPerSecond = target
         o.timeout = timeout
         o.workDirectory = workDir
+        o.serverPID = serverPID
         let status = SchedulerBenchmark.runBlocking(o)
         if status != 0 { throw ExitCode(status) }
     }

@@ -23,6 +23,9 @@ public struct SchedulerBenchmarkOptions: Sendable {
     public var timeout = 600.0
     /// Where the Deployment manifest is written.
     public var workDirectory = "/tmp"
+    /// The server's pid, to report the CPU time it spent per pod (a figure the machine's load does not
+    /// skew the way it skews wall-clock rates).
+    public var serverPID: Int32?
 
     public init(kubeconfig: String) { self.kubeconfig = kubeconfig }
 }
@@ -94,14 +97,17 @@ public enum SchedulerBenchmark {
             + (podErrors.count > 0 ? ", \(podErrors.count) failed, first: \(podErrors.first ?? "")" : ""))
         guard podErrors.count == 0 else { return false }
         var resumedAt: Double?
+        var cpuAtResume: Double?
         if o.pauseScheduler {
             let early = watch.boundCount
             if early > 0 { print("warning: \(early) pods were bound while the scheduler was paused") }
             try await setSchedulerLease(client, holder: nil, duration: 1)
             resumedAt = clock.now()
+            cpuAtResume = o.serverPID.flatMap(cpuSeconds)
             print("scheduler resumed (lease released)")
         }
         let allBound = await watch.waitForBound(o.pods, timeout: o.timeout) { n in print("  … \(n) bound") }
+        let cpuAtEnd = o.serverPID.flatMap(cpuSeconds)
         let boundAt = watch.boundAt
         var readyAt = created.times
         if let resumedAt { for (k, v) in readyAt { readyAt[k] = max(v, resumedAt) } }
@@ -112,6 +118,11 @@ public enum SchedulerBenchmark {
             print("binds: \(s.bound)/\(o.pods) first→last \(fmt(s.lastBind - s.firstBind)) s = \(Int(s.podsPerSecond)) pods/s\(since)")
             print("latency (\(resumedAt == nil ? "create answered" : "schedulable: max(create answered, resume)") → bind seen): "
                 + "p50 \(ms(s.p50)) ms, p99 \(ms(s.p99)) ms, max \(ms(s.max)) ms")
+        }
+        if let a = cpuAtResume, let b = cpuAtEnd, let s = stats, s.bound > 0 {
+            let perPod = (b - a) / Double(s.bound)
+            print("server CPU resume → all bound: \(fmt(b - a)) s = \(ms(perPod)) ms per pod "
+                + "(≈ \(Int(1 / max(perPod, 1e-9))) pods/s per core if CPU were the only limit)")
         }
         if !allBound {
             let (n, last) = watch.watchErrors
@@ -241,6 +252,20 @@ public enum SchedulerBenchmark {
             for await e in group { all += e }
             return all
         }
+    }
+
+    /// utime + stime of a process, seconds (/proc/PID/stat fields 14 and 15).
+    static func cpuSeconds(_ pid: Int32) -> Double? {
+        guard let f = fopen("/proc/\(pid)/stat", "r") else { return nil }
+        defer { fclose(f) }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard fgets(&buffer, Int32(buffer.count), f) != nil else { return nil }
+        let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+        guard let close = line.lastIndex(of: ")") else { return nil }
+        let fields = line[line.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return nil }
+        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     static func fmt(_ s: Double) -> String { "\((s * 100).rounded() / 100)" }
