@@ -120,7 +120,15 @@ public final class SchedulerLoop: Sendable {
                 guard let decision else {
                     // Nothing active: wait for an event or the next back-off expiry.
                     let wait = state.withLock { s in s.queue.nextBackoffExpiry().map { max(0.05, $0 - Self.now()) } } ?? 1
-                    let sleeper = Task { try? await Task.sleep(for: .seconds(min(wait, 1))); self.wake.yield() }
+                    // A cancelled sleeper must not wake the loop: with `try?` it did, the wake made the
+                    // next pass start and cancel another sleeper, and the loop spun a core whenever the
+                    // queue was empty (starving the API server it binds through).
+                    let sleeper = Task {
+                        do {
+                            try await Task.sleep(for: .seconds(min(wait, 1)))
+                            self.wake.yield()
+                        } catch {}
+                    }
                     _ = await iterator.next()
                     sleeper.cancel()
                     continue
