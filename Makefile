@@ -70,6 +70,7 @@ bench: release
 	bench/images.sh $(RELEASE_BIN)
 	bench/store.sh $(RELEASE_BIN)
 	bench/apiserver.sh $(RELEASE_BIN)
+	bench/scheduler.sh $(RELEASE_BIN)
 
 # Today: a smoke demo of the container runtime. Will start the single-node cluster once the
 # API server lands.

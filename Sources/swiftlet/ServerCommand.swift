@@ -7,7 +7,7 @@ struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
         abstract: "Run the control plane: the store, the Kubernetes API over HTTPS, the cluster PKI and the admin kubeconfig.",
-        subcommands: [ServerBenchCommand.self])
+        subcommands: [ServerBenchCommand.self, ServerBenchSchedulerCommand.self])
 
     @Option(name: .customLong("data-dir"), help: "State directory: pki/, store/, admin.kubeconfig.")
     var dataDir: String = "/var/lib/swiftlet/server"

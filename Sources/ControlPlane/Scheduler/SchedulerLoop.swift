@@ -18,6 +18,11 @@ public struct SchedulerConfig: Sendable {
     public var renewDeadline: Duration = .seconds(10)
     public var retryPeriod: Duration = .seconds(2)
     public var percentageOfNodesToScore = 0
+    /// Bindings in flight at once. kube-scheduler binds in a goroutine
+    /// per pod over one HTTP/2 connection; over HTTP/1.1 each request in flight is a connection, so
+    /// the bound is what keeps a burst of pods from opening thousands. The API server's store
+    /// commits concurrent writes in one fsync, so this many in flight is what lets them batch.
+    public var maxInFlightBindings = 64
     public var seed: UInt64 = UInt64.random(in: 0...UInt64.max)
     public var logger = Logger(label: "swiftlet.scheduler")
 
@@ -36,6 +41,9 @@ public final class SchedulerLoop: Sendable {
     private let wakeups: AsyncStream<Void>
     private let runTask = Mutex<Task<Void, Never>?>(nil)
     private let events: EventRecorder
+    private let inFlight = Mutex(0)
+    /// The current term's event writer (a new one each time leadership is gained).
+    private let eventQueue = Mutex<EventWriteQueue?>(nil)
 
     public init(client: KubeAPIClient, config: SchedulerConfig) {
         self.client = client
@@ -95,27 +103,50 @@ public final class SchedulerLoop: Sendable {
                 }
             },
             onDelete: { [self] d in state.withLock { $0.nodeDeleted(d.object) } }))
+        let queue = EventWriteQueue()
+        eventQueue.withLock { $0 = queue }
+        defer {
+            queue.finish()
+            if queue.dropped > 0 { config.logger.info("events dropped: queue full", metadata: ["count": "\(queue.dropped)"]) }
+        }
         await withDiscardingTaskGroup { group in
+            group.addTask { await queue.run() }
             group.addTask { await pods.run() }
             group.addTask { await nodes.run() }
             guard await pods.waitForSync(), await nodes.waitForSync() else { return }
             config.logger.info("scheduler synced", metadata: ["nodes": "\(nodes.cache.count)", "pods": "\(pods.cache.count)"])
             var iterator = wakeups.makeAsyncIterator()
             while !Task.isCancelled {
+                // Pods stay queued (and see the newest cluster state) until a binding slot is free.
+                if inFlight.withLock({ $0 }) >= config.maxInFlightBindings {
+                    _ = await iterator.next()
+                    continue
+                }
                 let decision = state.withLock { $0.next(now: Self.now()) }
                 guard let decision else {
                     // Nothing active: wait for an event or the next back-off expiry.
                     let wait = state.withLock { s in s.queue.nextBackoffExpiry().map { max(0.05, $0 - Self.now()) } } ?? 1
-                    let sleeper = Task { try? await Task.sleep(for: .seconds(min(wait, 1))); self.wake.yield() }
+                    // A cancelled sleeper must not wake the loop: with `try?` it did, the wake made the
+                    // next pass start and cancel another sleeper, and the loop spun a core whenever the
+                    // queue was empty (starving the API server it binds through).
+                    let sleeper = Task {
+                        do {
+                            try await Task.sleep(for: .seconds(min(wait, 1)))
+                            self.wake.yield()
+                        } catch {}
+                    }
                     _ = await iterator.next()
                     sleeper.cancel()
                     continue
                 }
-                switch decision {
-                case .bind(let pod, let node):
-                    group.addTask { await self.bind(pod, to: node) }
-                case .unschedulable(let pod, let message):
-                    group.addTask { await self.recordUnschedulable(pod, message: message) }
+                inFlight.withLock { $0 += 1 }
+                group.addTask {
+                    switch decision {
+                    case .bind(let pod, let node): await self.bind(pod, to: node)
+                    case .unschedulable(let pod, let message): await self.recordUnschedulable(pod, message: message)
+                    }
+                    self.inFlight.withLock { $0 -= 1 }
+                    self.wake.yield()
                 }
             }
             group.cancelAll()
@@ -125,8 +156,8 @@ public final class SchedulerLoop: Sendable {
     func bind(_ pod: Pod, to node: String) async {
         do {
             try await client.bind(Binding(pod: pod.metadata, nodeName: node))
-            events.event(pod, type: .normal, reason: "Scheduled",
-                         message: "Successfully assigned \(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "") to \(node)")
+            record(pod, type: .normal, reason: "Scheduled",
+                   message: "Successfully assigned \(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "") to \(node)")
         } catch {
             config.logger.warning("binding failed", metadata: ["pod": "\(SchedulerSnapshot.key(of: pod))", "node": "\(node)",
                                                                "error": "\(error)"])
@@ -136,9 +167,15 @@ public final class SchedulerLoop: Sendable {
         }
     }
 
+    /// An event, queued for the background writers (dropped when they are too far behind).
+    private func record(_ pod: Pod, type: EventRecorder.EventType, reason: String, message: String) {
+        let events = self.events
+        eventQueue.withLock { $0 }?.submit { _ = try? await events.record(pod, type: type, reason: reason, message: message) }
+    }
+
     /// FailedScheduling and PodScheduled=False/Unschedulable, as kube-scheduler writes them.
     func recordUnschedulable(_ pod: Pod, message: String) async {
-        events.event(pod, type: .warning, reason: "FailedScheduling", message: message)
+        record(pod, type: .warning, reason: "FailedScheduling", message: message)
         let current = pod.status?.condition("PodScheduled")
         guard current?.status != "False" || current?.message != message || current?.reason != "Unschedulable" else { return }
         var conditions = (pod.status?.conditions ?? []).filter { $0.type != "PodScheduled" }

@@ -20,6 +20,10 @@ struct ControlLoops: Sendable {
         schedulerConfig.leaseDuration = timings.leaseDuration
         schedulerConfig.renewDeadline = timings.renewDeadline
         schedulerConfig.retryPeriod = timings.retryPeriod
+        // The scheduler's own connections: enough idle ones kept that a burst of bindings reuses them
+        // instead of handshaking TLS again for each.
+        var schedulerClientConfig = config
+        schedulerClientConfig.maxIdleConnections = schedulerConfig.maxInFlightBindings + 8
         var controllerConfig = ControllerManagerConfig(identity: identity)
         controllerConfig.leaseDuration = timings.leaseDuration
         controllerConfig.renewDeadline = timings.renewDeadline
@@ -27,7 +31,7 @@ struct ControlLoops: Sendable {
         controllerConfig.nodeMonitorPeriod = timings.nodeMonitorPeriod
         let grace = timings.nodeMonitorGracePeriod.components
         controllerConfig.nodeMonitorGracePeriod = Double(grace.seconds) + Double(grace.attoseconds) / 1e18
-        let scheduler = SchedulerLoop(client: client, config: schedulerConfig)
+        let scheduler = SchedulerLoop(client: try KubeAPIClient(config: schedulerClientConfig), config: schedulerConfig)
         let controllers = try ControllerManager(client: client, config: controllerConfig)
         let tasks = [
             Task { await scheduler.run() },

@@ -78,15 +78,20 @@ final class WatchCache: Sendable {
             state.withLock { $0.ready = false }
             try? await Task.sleep(for: .milliseconds(200))
         }
-        state.withLock { s in
+        // Finishing runs the stream's onTermination, which unsubscribes (takes the lock): not under it.
+        let ended = state.withLock { s in
             s.ready = false
-            for sub in s.subscribers.values { sub.continuation.finish() }
-            s.subscribers = [:]
+            defer { s.subscribers = [:] }
+            return s.subscribers.values.map(\.continuation)
         }
+        for c in ended { c.finish() }
     }
 
     func apply(_ response: WatchResponse) {
-        state.withLock { s in
+        // A watcher too slow to keep up is ended after the lock is released: finishing its stream runs
+        // onTermination, which unsubscribes and so takes the lock again.
+        let ended = state.withLock { s -> [AsyncStream<[UInt8]>.Continuation] in
+            var ended: [AsyncStream<[UInt8]>.Continuation] = []
             for e in response.events {
                 let key = String(decoding: e.kv.key, as: UTF8.self)
                 if e.kind == .put { s.objects[key] = e.kv } else { s.objects[key] = nil }
@@ -118,10 +123,12 @@ final class WatchCache: Sendable {
                     }
                     if !WatchCache.send(sub.continuation, line) { gone.append(id) }
                 }
-                for id in gone { s.subscribers[id]?.continuation.finish(); s.subscribers[id] = nil }
+                for id in gone { if let sub = s.subscribers.removeValue(forKey: id) { ended.append(sub.continuation) } }
             }
             if response.events.isEmpty { s.revision = max(s.revision, response.revision) }
+            return ended
         }
+        for c in ended { c.finish() }
     }
 
     static func send(_ c: AsyncStream<[UInt8]>.Continuation, _ line: [UInt8]) -> Bool {
