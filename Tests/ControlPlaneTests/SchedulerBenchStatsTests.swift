@@ -22,10 +22,10 @@ struct SchedulerBenchStatsTests {
     @Test("nearest-rank percentile")
     func percentile() {
         let v = (1...100).map(Double.init)
-        #expect(BindStats.percentile(v, 0.99) == 99)
-        #expect(BindStats.percentile(v, 0.50) == 50)
-        #expect(BindStats.percentile([7], 0.99) == 7)
-        #expect(BindStats.percentile([], 0.5) == 0)
+        #expect(LatencySummary.percentile(v, 0.99) == 99)
+        #expect(LatencySummary.percentile(v, 0.50) == 50)
+        #expect(LatencySummary.percentile([7], 0.99) == 7)
+        #expect(LatencySummary.percentile([], 0.5) == 0)
     }
 
     @Test("a node is overcommitted when its pods' requests exceed allocatable cpu, memory or pods")

@@ -52,10 +52,7 @@ public final class ControllerManager: Sendable {
                     namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity,
                     leaseDuration: config.leaseDuration, renewDeadline: config.renewDeadline, retryPeriod: config.retryPeriod),
                     logger: config.logger)
-                while !Task.isCancelled {
-                    await elector.run(onStartedLeading: { await self.lead() })
-                    try? await Task.sleep(for: .seconds(1))
-                }
+                await elector.campaign { await self.lead() }
             } else {
                 await lead()
             }

@@ -43,14 +43,7 @@ public struct ClusterPKI: Sendable {
     public static func loadOrCreate(directory: String, names: ServingNames, now: Date = Date()) throws(PKIError) -> ClusterPKI {
         try PKIFiles.makeDirectory(directory)
         let ca = try loadOrCreatePair(directory: directory, name: "ca") { () throws(PKIError) in try makeCA(now: now) }
-        let caKey: Certificate.PrivateKey
-        let caCert: Certificate
-        do {
-            caKey = Certificate.PrivateKey(try P256.Signing.PrivateKey(pemRepresentation: ca.keyPEM))
-            caCert = try Certificate(pemEncoded: ca.certificatePEM)
-        } catch {
-            throw .unreadable(file: directory + "/ca.key", "\(error)")
-        }
+        let (caKey, caCert) = try signer(ca, file: directory + "/ca.key")
         var serving = try loadOrCreatePair(directory: directory, name: "apiserver") { () throws(PKIError) in
             try makeLeaf(ca: caCert, caKey: caKey, subject: ("kube-apiserver", []), usage: .serverAuth, names: names, now: now)
         }
@@ -67,16 +60,19 @@ public struct ClusterPKI: Sendable {
 
     /// Issues a client certificate signed by this CA (tests and `swiftlet` tooling make users with it).
     public func issueClientCertificate(commonName: String, organizations: [String], now: Date = Date()) throws(PKIError) -> Pair {
-        let caKey: Certificate.PrivateKey
-        let caCert: Certificate
-        do {
-            caKey = Certificate.PrivateKey(try P256.Signing.PrivateKey(pemRepresentation: ca.keyPEM))
-            caCert = try Certificate(pemEncoded: ca.certificatePEM)
-        } catch {
-            throw .unreadable(file: "ca", "\(error)")
-        }
+        let (caKey, caCert) = try Self.signer(ca, file: "ca")
         return try Self.makeLeaf(ca: caCert, caKey: caKey, subject: (commonName, organizations), usage: .clientAuth,
                                  names: nil, now: now)
+    }
+
+    /// The CA's key and certificate, parsed to sign with; `file` names the CA in the error.
+    private static func signer(_ ca: Pair, file: String) throws(PKIError) -> (Certificate.PrivateKey, Certificate) {
+        do {
+            return (Certificate.PrivateKey(try P256.Signing.PrivateKey(pemRepresentation: ca.keyPEM)),
+                    try Certificate(pemEncoded: ca.certificatePEM))
+        } catch {
+            throw .unreadable(file: file, "\(error)")
+        }
     }
 
     private static func loadOrCreatePair(directory: String, name: String, make: () throws(PKIError) -> Pair) throws(PKIError) -> Pair {

@@ -195,3 +195,15 @@ public final class LeaderElector: Sendable {
         d + d * Double.random(in: 0..<0.2)
     }
 }
+
+extension LeaderElector {
+    /// Campaigns until the task is cancelled: runs `lead` for each term this process wins, and after
+    /// losing one waits a second before standing again (kube-scheduler and kube-controller-manager
+    /// exit and are restarted instead; we stay up and re-enter the race).
+    public func campaign(_ lead: @escaping @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            await run(onStartedLeading: lead)
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+}

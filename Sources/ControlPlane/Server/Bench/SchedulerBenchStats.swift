@@ -31,16 +31,9 @@ public struct BindStats: Sendable, Equatable {
             if let ready = readyAt[name] { latencies.append(Swift.max(0, bound - ready)) }
         }
         guard !boundAt.isEmpty else { return nil }
-        latencies.sort()
-        return BindStats(bound: boundAt.count, firstBind: first, lastBind: last, p50: percentile(latencies, 0.50),
-                         p99: percentile(latencies, 0.99), max: latencies.last ?? 0)
-    }
-
-    /// Nearest-rank percentile of sorted values.
-    public static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        let rank = Int((Double(sorted.count) * p).rounded(.up))
-        return sorted[Swift.min(sorted.count - 1, Swift.max(0, rank - 1))]
+        let summary = LatencySummary(latencies)
+        return BindStats(bound: boundAt.count, firstBind: first, lastBind: last, p50: summary.p50, p99: summary.p99,
+                         max: summary.max)
     }
 }
 
