@@ -169,6 +169,6 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "KubeAPI"]),
         .testTarget(name: "ControllersTests", dependencies: ["Controllers", "KubeAPI"]),
         // End to end: `swiftlet server` / `swiftlet store` as real processes, driven by kubectl and etcdctl.
-        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI", "KubeClient"]),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI", "KubeClient"], exclude: ["Fixtures"]),
     ]
 )

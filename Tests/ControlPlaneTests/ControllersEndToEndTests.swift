@@ -6,15 +6,14 @@ import Testing
 
 /// The seed's Deployment through real kubectl against `swiftlet server` with its scheduler and
 /// controllers, on registered nodes whose kubelet the test plays.
-@Suite("controllers end to end (kubectl)", .serialized,
-       .enabled(if: seedDeploymentManifest() != nil, "the seed's shared/scenarios/mydeployment.yaml is not beside the repository"))
+@Suite("controllers end to end (kubectl)", .serialized)
 struct ControllersEndToEndTests {
     static let name = "nginx-deployment"
     static let selector = "app=nginx"
 
     @Test("apply the seed's deployment: 3 pods bound to nodes; a deleted pod is replaced; kubectl scale up and down")
     func applyReplaceScale() async throws {
-        let manifest = try #require(seedDeploymentManifest())
+        let manifest = seedDeploymentManifest()
         try await ControlPlaneCluster.with { c in
             let s = c.server
             var r = try await s.kubectl("apply", "-f", manifest)
@@ -51,7 +50,7 @@ struct ControllersEndToEndTests {
 
     @Test("a new image rolls out within maxSurge/maxUnavailable at every watched step; rollout status completes; rollout undo returns")
     func rollingUpdateAndUndo() async throws {
-        let manifest = try #require(seedDeploymentManifest())
+        let manifest = seedDeploymentManifest()
         try await ControlPlaneCluster.with { c in
             let s = c.server
             _ = try await s.kubectl("apply", "-f", manifest)
@@ -147,7 +146,7 @@ struct ControllersEndToEndTests {
 
     @Test("scaling down removes the unready pod first; kubectl rollout restart replaces every pod")
     func scaleDownRankingAndRestart() async throws {
-        let manifest = try #require(seedDeploymentManifest())
+        let manifest = seedDeploymentManifest()
         try await ControlPlaneCluster.with { c in
             let s = c.server
             _ = try await s.kubectl("apply", "-f", manifest)
@@ -173,7 +172,7 @@ struct ControllersEndToEndTests {
 
     @Test("a paused rollout waits for resume; undo --to-revision; a rollout that never becomes ready exceeds its progress deadline")
     func pauseResumeDeadline() async throws {
-        let manifest = try #require(seedDeploymentManifest())
+        let manifest = seedDeploymentManifest()
         try await ControlPlaneCluster.with { c in
             let s = c.server
             _ = try await s.kubectl("apply", "-f", manifest)
@@ -212,7 +211,7 @@ struct ControllersEndToEndTests {
 
     @Test("kubectl delete deployment removes its ReplicaSets and pods; --cascade=orphan leaves the pods")
     func deleteAndOrphan() async throws {
-        let manifest = try #require(seedDeploymentManifest())
+        let manifest = seedDeploymentManifest()
         try await ControlPlaneCluster.with { c in
             let s = c.server
             _ = try await s.kubectl("apply", "-f", manifest)

@@ -68,7 +68,22 @@ extension Pod {
 
 /// The seed's Deployment (`shared/scenarios/mydeployment.yaml`), or nil with the reason when the
 /// scenarios directory is not beside the repository.
-func seedDeploymentManifest() -> String? {
-    guard let dir = ServerProcess.scenariosDirectory else { return nil }
-    return dir + "/mydeployment.yaml"
+/// The seed's deployment: `shared/scenarios` when it is beside the repository, else the copy kept in
+/// Tests/ControlPlaneTests/Fixtures, so a clone elsewhere (CI) still runs every test that uses it.
+func seedDeploymentManifest() -> String {
+    if let dir = ServerProcess.scenariosDirectory { return dir + "/mydeployment.yaml" }
+    return ServerProcess.packageRoot.appendingPathComponent("Tests/ControlPlaneTests/Fixtures/mydeployment.yaml").path
+}
+
+@Suite("seed manifest fixture")
+struct SeedManifestFixtureTests {
+    /// The kept copy must stay the seed's own: compared whenever shared/scenarios is beside the repository.
+    @Test func fixtureMatchesTheSeed() throws {
+        let fixture = ServerProcess.packageRoot.appendingPathComponent("Tests/ControlPlaneTests/Fixtures/mydeployment.yaml").path
+        let copy = try String(contentsOfFile: fixture, encoding: .utf8)
+        #expect(copy.contains("name: nginx-deployment"))
+        if let dir = ServerProcess.scenariosDirectory {
+            #expect(copy == (try String(contentsOfFile: dir + "/mydeployment.yaml", encoding: .utf8)))
+        }
+    }
 }
