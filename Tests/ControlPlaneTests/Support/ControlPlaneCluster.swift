@@ -21,9 +21,14 @@ struct ControlPlaneCluster {
             if !nodes.isEmpty {
                 let settled = try await server.poll { () async throws -> Bool? in
                     let all = try await kubelet.client.list(Node.self).items
-                    return all.count == nodes.count && all.allSatisfy { $0.spec?.podCIDR != nil } ? true : nil
+                    // A node is created before its Ready status, so the lifecycle controller may taint it
+                    // not-ready first and lift the taint only at its next pass: wait for that too.
+                    let lifecycleKeys: Set<String> = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]
+                    return all.count == nodes.count && all.allSatisfy {
+                        $0.spec?.podCIDR != nil && !($0.spec?.taints ?? []).contains { lifecycleKeys.contains($0.key) }
+                    } ? true : nil
                 }
-                #expect(settled == true, "nodes never got their podCIDRs")
+                #expect(settled == true, "nodes never got their podCIDRs, or kept a not-ready taint")
                 // The scheduler watches on its own and only once it holds its Lease; give its node watch
                 // a moment past that, or on a busy machine a pod can be placed among the nodes it has
                 // seen so far (a real cluster has the same window right after nodes join).
