@@ -29,10 +29,10 @@ final class ScriptedSource: ListerWatcher {
         return try next.get()
     }
 
-    func watch(options: WatchOptions) async throws -> AsyncThrowingStream<WatchChange<Pod>, any Error> {
+    func watch(options: WatchOptions) async throws -> WatchEvents<Pod> {
         let (stream, continuation) = AsyncThrowingStream<WatchChange<Pod>, any Error>.makeStream()
         watches.withLock { $0.append((options, continuation)) }
-        return stream
+        return WatchEvents(stream)
     }
 }
 

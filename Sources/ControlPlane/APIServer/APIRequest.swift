@@ -3,6 +3,8 @@
 // request into an `APIRequest` with the authenticated user, calls `APIHandler.handle`, and writes the
 // `APIResponse` back, streaming chunk by chunk when the body is a stream (watch, follow logs).
 
+import Channels
+
 /// Who is asking, as the authenticator established it (client certificate CN/O, or a bearer token).
 public struct UserInfo: Hashable, Sendable {
     public var name: String
@@ -48,11 +50,16 @@ public struct APIRequest: Sendable {
     }
 }
 
+/// A streamed response body: producers send chunks without waiting; the HTTPS layer writes all
+/// pending chunks at once.
+public typealias ResponseStream = BufferedChannel<[UInt8], Never>
+
 public struct APIResponse: Sendable {
     public enum Body: Sendable {
         case bytes([UInt8])
-        /// Written as HTTP chunks as they arrive; the response ends when the stream finishes.
-        case stream(AsyncStream<[UInt8]>)
+        /// Written as HTTP chunks as they arrive (all pending chunks in one write); the response ends
+        /// when the producer finishes the channel. The writer cancels it when the client goes away.
+        case stream(ResponseStream)
     }
 
     public var status: Int

@@ -1,3 +1,4 @@
+import Channels
 import Synchronization
 
 /// Events written in the background, at most `writers` at a time, from a queue of at most `capacity`;
@@ -5,26 +6,23 @@ import Synchronization
 /// DropIfChannelFull): events are best effort and must never hold up binding.
 final class EventWriteQueue: Sendable {
     typealias Write = @Sendable () async -> Void
-    private let jobs: AsyncStream<Write>
-    private let continuation: AsyncStream<Write>.Continuation
+    private let jobs: BufferedChannel<Write, Never>
     private let writers: Int
     private let droppedCount = Mutex(0)
 
     init(capacity: Int = 1000, writers: Int = 8) {
-        (jobs, continuation) = AsyncStream<Write>.makeStream(bufferingPolicy: .bufferingOldest(capacity))
+        jobs = BufferedChannel(limit: .dropNewest(capacity))
         self.writers = max(1, writers)
     }
 
     /// Queues a write; false when the queue was full (or ended) and it was dropped.
     @discardableResult
     func submit(_ write: @escaping Write) -> Bool {
-        switch continuation.yield(write) {
-        case .enqueued: return true
-        case .dropped, .terminated:
+        guard jobs.send(write) == .enqueued else {
             droppedCount.withLock { $0 += 1 }
             return false
-        @unknown default: return false
         }
+        return true
     }
 
     var dropped: Int { droppedCount.withLock { $0 } }
@@ -33,16 +31,18 @@ final class EventWriteQueue: Sendable {
     func run() async {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
-            for await write in jobs {
-                if running >= writers {
-                    await group.next()
-                    running -= 1
+            while let batch = await jobs.drain() {
+                for write in batch {
+                    if running >= writers {
+                        await group.next()
+                        running -= 1
+                    }
+                    group.addTask { await write() }
+                    running += 1
                 }
-                group.addTask { await write() }
-                running += 1
             }
         }
     }
 
-    func finish() { continuation.finish() }
+    func finish() { jobs.finish() }
 }

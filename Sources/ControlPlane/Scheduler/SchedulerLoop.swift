@@ -1,3 +1,4 @@
+import Channels
 import FoundationEssentials
 import KubeAPI
 import KubeClient
@@ -37,8 +38,9 @@ public final class SchedulerLoop: Sendable {
     private let client: KubeAPIClient
     private let config: SchedulerConfig
     private let state: Mutex<SchedulerState>
-    private let wake: AsyncStream<Void>.Continuation
-    private let wakeups: AsyncStream<Void>
+    /// The current term's wake-ups: informer handlers, finished bindings and the tick wake the
+    /// loop; wake-ups that arrive while it is busy collapse into one.
+    private let wakeups = Mutex<BufferedChannel<Void, Never>?>(nil)
     private let runTask = Mutex<Task<Void, Never>?>(nil)
     private let events: EventRecorder
     private let inFlight = Mutex(0)
@@ -50,23 +52,49 @@ public final class SchedulerLoop: Sendable {
         self.config = config
         state = Mutex(SchedulerState(schedulerName: config.schedulerName, seed: config.seed,
                                      percentageOfNodesToScore: config.percentageOfNodesToScore))
-        (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         events = EventRecorder(client: client, component: config.schedulerName, logger: config.logger)
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
 
-    /// Runs until `stop()` or the calling task is cancelled.
+    /// Runs until `stop()` or the calling task is cancelled. As kube-scheduler does, the informers
+    /// run (and stay synced) whether or not this process leads, so a new leader schedules at once
+    /// instead of listing every pod and node first.
     public func run() async {
         let task = Task { [self] in
-            if config.leaderElection {
-                let elector = LeaderElector(store: client, config: LeaderElector.Config(
-                    namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity,
-                    leaseDuration: config.leaseDuration, renewDeadline: config.renewDeadline, retryPeriod: config.retryPeriod),
-                    logger: config.logger)
-                await elector.campaign { await self.lead() }
-            } else {
-                await lead()
+            let pods = Informer(APIListerWatcher(client: client, Pod.self))
+            let nodes = Informer(APIListerWatcher(client: client, Node.self))
+            pods.addHandler(InformerHandler(
+                onAdd: { [self] p in state.withLock { $0.podUpserted(p, now: Self.now()) }; wake() },
+                onUpdate: { [self] _, p in state.withLock { $0.podUpserted(p, now: Self.now()) }; wake() },
+                onDelete: { [self] d in state.withLock { $0.podDeleted(d.object, now: Self.now()) }; wake() }))
+            nodes.addHandler(InformerHandler(
+                onAdd: { [self] n in state.withLock { $0.nodeUpserted(n, now: Self.now()) }; wake() },
+                onUpdate: { [self] old, n in
+                    // Heartbeat-only updates change nothing the scheduler reads.
+                    if old.spec != n.spec || old.metadata.labels != n.metadata.labels || old.status?.allocatable != n.status?.allocatable
+                        || old.status?.condition("Ready")?.status != n.status?.condition("Ready")?.status
+                    {
+                        state.withLock { $0.nodeUpserted(n, now: Self.now()) }
+                        wake()
+                    }
+                },
+                onDelete: { [self] d in state.withLock { $0.nodeDeleted(d.object) } }))
+            await withDiscardingTaskGroup { group in
+                group.addTask { await pods.run() }
+                group.addTask { await nodes.run() }
+                guard await pods.waitForSync(), await nodes.waitForSync() else { return }
+                config.logger.info("scheduler synced", metadata: ["nodes": "\(nodes.cache.count)", "pods": "\(pods.cache.count)"])
+                if config.leaderElection {
+                    let elector = LeaderElector(store: client, config: LeaderElector.Config(
+                        namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity,
+                        leaseDuration: config.leaseDuration, renewDeadline: config.renewDeadline, retryPeriod: config.retryPeriod),
+                        logger: config.logger)
+                    await elector.campaign { await self.lead() }
+                } else {
+                    await lead()
+                }
+                group.cancelAll()
             }
         }
         runTask.withLock { $0 = task }
@@ -75,65 +103,42 @@ public final class SchedulerLoop: Sendable {
 
     public func stop() {
         runTask.withLock { $0?.cancel() }
-        wake.yield()
     }
 
-    /// Schedules while leading: informers, then decisions as they become possible.
+    /// Wakes the current term's loop (nothing to wake while not leading: the state still follows
+    /// the informers, and the next term starts from it).
+    private func wake() {
+        wakeups.withLock { $0 }?.send(())
+    }
+
+    /// Schedules while leading: decisions as they become possible, bindings concurrently.
     func lead() async {
-        state.withLock { $0 = SchedulerState(schedulerName: config.schedulerName, seed: config.seed,
-                                             percentageOfNodesToScore: config.percentageOfNodesToScore) }
-        let pods = Informer(APIListerWatcher(client: client, Pod.self))
-        let nodes = Informer(APIListerWatcher(client: client, Node.self))
-        pods.addHandler(InformerHandler(
-            onAdd: { [self] p in state.withLock { $0.podUpserted(p, now: Self.now()) }; wake.yield() },
-            onUpdate: { [self] _, p in state.withLock { $0.podUpserted(p, now: Self.now()) }; wake.yield() },
-            onDelete: { [self] d in state.withLock { $0.podDeleted(d.object, now: Self.now()) }; wake.yield() }))
-        nodes.addHandler(InformerHandler(
-            onAdd: { [self] n in state.withLock { $0.nodeUpserted(n, now: Self.now()) }; wake.yield() },
-            onUpdate: { [self] old, n in
-                // Heartbeat-only updates change nothing the scheduler reads.
-                if old.spec != n.spec || old.metadata.labels != n.metadata.labels || old.status?.allocatable != n.status?.allocatable
-                    || old.status?.condition("Ready")?.status != n.status?.condition("Ready")?.status
-                {
-                    state.withLock { $0.nodeUpserted(n, now: Self.now()) }
-                    wake.yield()
-                }
-            },
-            onDelete: { [self] d in state.withLock { $0.nodeDeleted(d.object) } }))
+        // A term's own channel: cancelling the last term's wait ended that one.
+        let wakeups = BufferedChannel<Void, Never>(limit: .dropOldest(1))
+        self.wakeups.withLock { $0 = wakeups }
         let queue = EventWriteQueue()
         eventQueue.withLock { $0 = queue }
         defer {
+            self.wakeups.withLock { $0 = nil }
             queue.finish()
             if queue.dropped > 0 { config.logger.info("events dropped: queue full", metadata: ["count": "\(queue.dropped)"]) }
         }
         await withDiscardingTaskGroup { group in
             group.addTask { await queue.run() }
-            group.addTask { await pods.run() }
-            group.addTask { await nodes.run() }
-            guard await pods.waitForSync(), await nodes.waitForSync() else { return }
-            config.logger.info("scheduler synced", metadata: ["nodes": "\(nodes.cache.count)", "pods": "\(pods.cache.count)"])
-            var iterator = wakeups.makeAsyncIterator()
+            // Back-off expiries and the periodic flush of parked pods are noticed on this tick
+            // (kube-scheduler flushes its back-off queue every second).
+            group.addTask {
+                while (try? await Task.sleep(for: Self.tick)) != nil { wakeups.send(()) }
+            }
             while !Task.isCancelled {
                 // Pods stay queued (and see the newest cluster state) until a binding slot is free.
                 if inFlight.withLock({ $0 }) >= config.maxInFlightBindings {
-                    _ = await iterator.next()
+                    _ = await wakeups.next()
                     continue
                 }
-                let decision = state.withLock { $0.next(now: Self.now()) }
-                guard let decision else {
-                    // Nothing active: wait for an event or the next back-off expiry.
-                    let wait = state.withLock { s in s.queue.nextBackoffExpiry().map { max(0.05, $0 - Self.now()) } } ?? 1
-                    // A cancelled sleeper must not wake the loop: with `try?` it did, the wake made the
-                    // next pass start and cancel another sleeper, and the loop spun a core whenever the
-                    // queue was empty (starving the API server it binds through).
-                    let sleeper = Task {
-                        do {
-                            try await Task.sleep(for: .seconds(min(wait, 1)))
-                            self.wake.yield()
-                        } catch {}
-                    }
-                    _ = await iterator.next()
-                    sleeper.cancel()
+                guard let decision = state.withLock({ $0.next(now: Self.now()) }) else {
+                    // Nothing active: wait for an event or the next tick.
+                    _ = await wakeups.next()
                     continue
                 }
                 inFlight.withLock { $0 += 1 }
@@ -143,12 +148,14 @@ public final class SchedulerLoop: Sendable {
                     case .unschedulable(let pod, let message): await self.recordUnschedulable(pod, message: message)
                     }
                     self.inFlight.withLock { $0 -= 1 }
-                    self.wake.yield()
+                    wakeups.send(())
                 }
             }
             group.cancelAll()
         }
     }
+
+    static let tick = Duration.milliseconds(200)
 
     func bind(_ pod: Pod, to node: String) async {
         do {
@@ -160,7 +167,7 @@ public final class SchedulerLoop: Sendable {
                                                                "error": "\(error)"])
             let gone = error.isNotFound
             state.withLock { $0.bindFailed(pod, now: Self.now(), podGone: gone) }
-            wake.yield()
+            wake()
         }
     }
 

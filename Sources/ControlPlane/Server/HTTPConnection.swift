@@ -1,4 +1,5 @@
 import APIServer
+import Channels
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -143,33 +144,28 @@ struct HTTPConnection: Sendable {
         }
     }
 
-    /// Copies a streamed body until the stream ends or the server stops; then the caller ends the
-    /// chunked body. Chunks that arrive while a write is in progress go out together in the next one
-    /// (a watch with hundreds of events a second makes a few large writes, not one syscall and TLS
-    /// record per event). After each write it waits for the event loop to have handed the bytes to the
-    /// socket: the writer's `write` only suspends once the channel reports itself unwritable, and
-    /// without the wait a fast stream could queue much more before that report arrives. So a slow
-    /// client holds at most about one batch above the socket's buffers, plus the stream's own bound.
-    private func relay(_ stream: AsyncStream<[UInt8]>, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+    /// Copies a streamed body until its producer finishes it or the server stops; then the caller
+    /// ends the chunked body. Chunks that arrive while a write is in progress go out together in the
+    /// next one (a watch with hundreds of events a second makes a few large writes, not one syscall
+    /// and TLS record per event). After each write it waits for the event loop to have handed the
+    /// bytes to the socket: the writer's `write` only suspends once the channel reports itself
+    /// unwritable, and without the wait a fast stream could queue much more before that report
+    /// arrives. So a slow client holds at most one batch above the socket's buffers, plus the
+    /// stream's own bound, past which its producer drops it.
+    private func relay(_ stream: ResponseStream, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
                        eventLoop: any EventLoop) async throws {
         let shutdown = self.shutdown
-        let batch = StreamBatch(limit: 256 * 1024)
+        // However this ends (finished, client gone, server stopping), the producer learns of it.
+        defer { stream.cancel() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await withThrowingTaskGroup(of: Void.self) { inner in
-                    inner.addTask {
-                        // An empty chunk would be the chunked encoding's terminator.
-                        for await chunk in stream where !chunk.isEmpty {
-                            guard await batch.append(chunk) else { break }
-                        }
-                        batch.finish()
-                    }
-                    defer { batch.finish() }
-                    while let bytes = await batch.takeAll() {
-                        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
-                        try await eventLoop.submit {}.get()
-                    }
-                    inner.cancelAll()
+                while let chunks = await stream.drain() {
+                    var bytes = ByteBufferAllocator().buffer(capacity: chunks.reduce(0) { $0 + $1.count })
+                    for chunk in chunks { bytes.writeBytes(chunk) }
+                    // An empty chunk would be the chunked encoding's terminator.
+                    guard bytes.readableBytes > 0 else { continue }
+                    try await outbound.write(.body(.byteBuffer(bytes)))
+                    try await eventLoop.submit {}.get()
                 }
             }
             group.addTask { await shutdown.wait() }

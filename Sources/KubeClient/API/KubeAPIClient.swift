@@ -58,7 +58,7 @@ public struct KubeAPIClient: Sendable {
     /// (timeoutSeconds) and throws on an ERROR event (`isGone` when the version is too old) or a
     /// broken connection. Cancelling the consuming task closes the connection.
     public func watch<T: KubeObject>(_ type: T.Type, namespace: String? = nil, options: WatchOptions = WatchOptions())
-        async throws(KubeClientError) -> AsyncThrowingStream<WatchChange<T>, any Error> {
+        async throws(KubeClientError) -> WatchEvents<T> {
         let path = try ResourcePath(for: T.self).path(namespace: namespace) + options.query
         let response = try await transport.stream(HTTPRequest(method: .GET, path: path))
         guard (200..<300).contains(response.status) else {
@@ -74,7 +74,7 @@ public struct KubeAPIClient: Sendable {
         // Pull-based: when the consumer drops the stream, the reader goes with it and closes the
         // connection; cancelling the consuming task ends the body stream, which closes it too.
         let reader = WatchReader<T>(body: response.body, close: response.close)
-        return AsyncThrowingStream(unfolding: { try await reader.next() })
+        return WatchEvents { try await reader.next() }
     }
 
     // MARK: writes
@@ -205,15 +205,15 @@ func errorFor(status: Int, body: [UInt8]) -> KubeClientError {
 
 /// Turns a watch body into typed events, one `next` at a time; closes the connection when released.
 final class WatchReader<T: KubeObject>: @unchecked Sendable {
-    private var chunks: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+    private let body: ResponseBody
     private var framer = JSONStreamFramer()
     private var documents: [[UInt8]] = []
     private var nextDocument = 0
     private let decoder = JSONDecoder()
     private let close: @Sendable () -> Void
 
-    init(body: AsyncThrowingStream<ByteBuffer, any Error>, close: @escaping @Sendable () -> Void) {
-        chunks = body.makeAsyncIterator()
+    init(body: ResponseBody, close: @escaping @Sendable () -> Void) {
+        self.body = body
         self.close = close
     }
 
@@ -226,8 +226,10 @@ final class WatchReader<T: KubeObject>: @unchecked Sendable {
                 nextDocument += 1
                 return try WatchChange<T>.decode(document, decoder: decoder)
             }
-            guard let chunk = try await chunks.next() else { return nil }
-            documents = try framer.append(chunk.readableBytesView)
+            // Everything that arrived since the last read, framed at once.
+            guard let chunks = try await body.drain() else { return nil }
+            documents = []
+            for chunk in chunks { documents += try framer.append(chunk.readableBytesView) }
             nextDocument = 0
         }
     }

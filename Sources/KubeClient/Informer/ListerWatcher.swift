@@ -5,7 +5,7 @@ import KubeAPI
 public protocol ListerWatcher<Object>: Sendable {
     associatedtype Object: KubeObject
     func list(options: ListOptions) async throws -> List<Object>
-    func watch(options: WatchOptions) async throws -> AsyncThrowingStream<WatchChange<Object>, any Error>
+    func watch(options: WatchOptions) async throws -> WatchEvents<Object>
 }
 
 /// Lists and watches one kind through the API, in a namespace (nil: all) with optional selectors.
@@ -30,7 +30,7 @@ public struct APIListerWatcher<Object: KubeObject>: ListerWatcher {
         return try await client.listAll(Object.self, namespace: namespace, options: o)
     }
 
-    public func watch(options: WatchOptions) async throws -> AsyncThrowingStream<WatchChange<Object>, any Error> {
+    public func watch(options: WatchOptions) async throws -> WatchEvents<Object> {
         var o = options
         o.labelSelector = labelSelector
         o.fieldSelector = fieldSelector

@@ -1,3 +1,4 @@
+import Channels
 import NIOCore
 import NIOHTTP1
 
@@ -94,12 +95,12 @@ final class HTTPConnection: Sendable {
     /// Sends a request and returns once the response head is in; the body streams in chunks as they
     /// arrive. `headTimeout` bounds the wait for the head only. Ending the stream closes the connection.
     func stream(_ head: HTTPRequestHead, body: ByteBuffer?, headTimeout: TimeAmount)
-        async throws -> (HTTPResponseHead, AsyncThrowingStream<ByteBuffer, any Error>) {
-        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        async throws -> (HTTPResponseHead, ResponseBody) {
+        let stream = ResponseBody()
         let headPromise = channel.eventLoop.makePromise(of: HTTPResponseHead.self)
-        let sink = StreamingSink(headPromise: headPromise, continuation: continuation)
+        let sink = StreamingSink(headPromise: headPromise, continuation: stream)
         let channel = self.channel
-        continuation.onTermination = { _ in channel.close(promise: nil) }
+        stream.onTermination { channel.close(promise: nil) }
         start(head, body: body, sink: sink, timeout: headTimeout, onTimeout: { sink.fail($0) })
         headPromise.futureResult.whenComplete { _ in sink.cancelTimer() }
         return (try await headPromise.futureResult.get(), stream)
@@ -168,12 +169,12 @@ final class BufferedSink: TimedSink, @unchecked Sendable {
 
 final class StreamingSink: TimedSink, @unchecked Sendable {
     let headPromise: EventLoopPromise<HTTPResponseHead>
-    let continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+    let continuation: ResponseBody
     var timer: Scheduled<Void>?
     var sawHead = false
     var done = false
 
-    init(headPromise: EventLoopPromise<HTTPResponseHead>, continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) {
+    init(headPromise: EventLoopPromise<HTTPResponseHead>, continuation: ResponseBody) {
         self.headPromise = headPromise
         self.continuation = continuation
     }
@@ -182,7 +183,7 @@ final class StreamingSink: TimedSink, @unchecked Sendable {
         sawHead = true
         headPromise.succeed(head)
     }
-    func body(_ b: ByteBuffer) { continuation.yield(b) }
+    func body(_ b: ByteBuffer) { continuation.send(b) }
     func end() {
         guard !done else { return }
         done = true

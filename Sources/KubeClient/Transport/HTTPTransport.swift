@@ -1,8 +1,13 @@
+import Channels
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+
+/// A streamed response body, chunk by chunk as the connection reads them (a consumer may `drain` all
+/// that arrived at once). Cancelling it closes the connection.
+public typealias ResponseBody = BufferedChannel<ByteBuffer, any Error>
 
 /// A request as the typed API builds it: method, path (with query, without the server's base path),
 /// optional JSON body and content type.
@@ -143,7 +148,7 @@ public final class HTTPTransport: Sendable {
     /// The connection is not reused; ending or abandoning the stream closes it.
     /// `close` ends the response early (the stream's consumer is gone).
     public func stream(_ request: HTTPRequest) async throws(KubeClientError)
-        -> (status: Int, headers: HTTPHeaders, body: AsyncThrowingStream<ByteBuffer, any Error>, close: @Sendable () -> Void) {
+        -> (status: Int, headers: HTTPHeaders, body: ResponseBody, close: @Sendable () -> Void) {
         let head = try makeHead(request)
         let body = request.body.map { ByteBuffer(bytes: $0) }
         let connection = try await connect()

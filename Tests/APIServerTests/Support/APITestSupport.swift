@@ -1,4 +1,5 @@
 @testable import APIServer
+import Channels
 import Foundation
 import KubeAPI
 import Store
@@ -56,12 +57,12 @@ struct TestError: Error, CustomStringConvertible {
 
 /// Reads a watch stream line by line.
 final class WatchReader: @unchecked Sendable {
-    private var iterator: AsyncStream<[UInt8]>.AsyncIterator
+    private let stream: ResponseStream
     private var buffer: [UInt8] = []
 
     init(_ response: APIResponse) throws {
         guard case .stream(let s) = response.body else { throw TestError("not a stream: \(response.status)") }
-        iterator = s.makeAsyncIterator()
+        stream = s
     }
 
     /// The next event as (type, object), nil when the stream ended.
@@ -73,7 +74,7 @@ final class WatchReader: @unchecked Sendable {
                 let v = try JSONValue.parse(line)
                 return (v["type"]?.stringValue ?? "", v["object"] ?? .null)
             }
-            guard let chunk = await iterator.next() else { return nil }
+            guard let chunk = await stream.next() else { return nil }
             buffer += chunk
         }
     }

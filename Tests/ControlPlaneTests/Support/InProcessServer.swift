@@ -1,4 +1,5 @@
 import APIServer
+import Channels
 @testable import ControlPlane
 import Foundation
 import Logging
@@ -25,37 +26,43 @@ final class EchoHandler: APIHandler {
             return APIResponse(status: 200, headers: [("content-type", "application/json")], body: .bytes(Array(json.utf8)))
         case "/stream":
             let counter = endedStreams
-            let stream = AsyncStream<[UInt8]> { continuation in
-                let ticker = Task {
-                    var n = 0
-                    while !Task.isCancelled {
-                        continuation.yield(Array("tick \(n)\n".utf8))
-                        n += 1
-                        try? await Task.sleep(for: .milliseconds(50))
-                    }
+            let stream = ResponseStream()
+            let ticker = Task {
+                var n = 0
+                while !Task.isCancelled {
+                    stream.send(Array("tick \(n)\n".utf8))
+                    n += 1
+                    try? await Task.sleep(for: .milliseconds(50))
                 }
-                continuation.onTermination = { _ in
-                    ticker.cancel()
-                    counter.increment()
-                }
+            }
+            stream.onTermination {
+                ticker.cancel()
+                counter.increment()
             }
             return APIResponse(status: 200, headers: [("content-type", "application/json")], body: .stream(stream))
         case "/flood":
-            // Pull-driven: a chunk is made only when the HTTPS layer asks for the next one, so the
-            // count shows how far ahead of the client the server reads.
+            // A producer as eager as a busy watch: it sends whenever the stream takes a chunk, so the
+            // count shows how far ahead of the client the server buffers.
             let pulled = floodChunks
             let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
-            return APIResponse(status: 200, body: .stream(AsyncStream(unfolding: {
-                pulled.increment()
-                return chunk
-            })))
-        case "/finite-stream":
-            let stream = AsyncStream<[UInt8]> { continuation in
-                continuation.yield(Array("one\n".utf8))
-                continuation.yield([])
-                continuation.yield(Array("two\n".utf8))
-                continuation.finish()
+            let stream = ResponseStream(limit: .dropNewest(16))
+            let producer = Task {
+                while !Task.isCancelled {
+                    switch stream.send(chunk) {
+                    case .enqueued: pulled.increment()
+                    case .dropped: try? await Task.sleep(for: .milliseconds(5))
+                    case .terminated: return
+                    }
+                }
             }
+            stream.onTermination { producer.cancel() }
+            return APIResponse(status: 200, body: .stream(stream))
+        case "/finite-stream":
+            let stream = ResponseStream()
+            stream.send(Array("one\n".utf8))
+            stream.send([])
+            stream.send(Array("two\n".utf8))
+            stream.finish()
             return APIResponse(status: 200, body: .stream(stream))
         default:
             return APIResponse(status: 404, headers: [("content-type", "application/json")],

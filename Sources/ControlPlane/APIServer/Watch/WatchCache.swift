@@ -1,3 +1,4 @@
+import Channels
 import KubeAPI
 import Logging
 import Store
@@ -19,7 +20,7 @@ final class WatchCache: Sendable {
         var prefix: String
         var request: WatchRequest
         var filter: WatchEventFilter
-        var continuation: AsyncStream<[UInt8]>.Continuation
+        var continuation: ResponseStream
     }
 
     struct State: Sendable {
@@ -90,8 +91,8 @@ final class WatchCache: Sendable {
     func apply(_ response: WatchResponse) {
         // A watcher too slow to keep up is ended after the lock is released: finishing its stream runs
         // onTermination, which unsubscribes and so takes the lock again.
-        let ended = state.withLock { s -> [AsyncStream<[UInt8]>.Continuation] in
-            var ended: [AsyncStream<[UInt8]>.Continuation] = []
+        let ended = state.withLock { s -> [ResponseStream] in
+            var ended: [ResponseStream] = []
             for e in response.events {
                 let key = String(decoding: e.kv.key, as: UTF8.self)
                 if e.kind == .put { s.objects[key] = e.kv } else { s.objects[key] = nil }
@@ -131,10 +132,7 @@ final class WatchCache: Sendable {
         for c in ended { c.finish() }
     }
 
-    static func send(_ c: AsyncStream<[UInt8]>.Continuation, _ line: [UInt8]) -> Bool {
-        if case .enqueued = c.yield(line) { return true }
-        return false
-    }
+    static func send(_ c: ResponseStream, _ line: [UInt8]) -> Bool { c.send(line) == .enqueued }
 
     /// The collection at the cache's revision, filtered, or nil when the cache is not ready.
     func list(namespace: String, options: ListOptions) -> (items: [JSONValue], revision: Int64)? {
@@ -153,7 +151,7 @@ final class WatchCache: Sendable {
 
     /// Starts a watch from the cache if it can serve `request` gap-free: from "0" (current state, then
     /// changes) or from a revision the ring still covers. Returns false to send the caller to the store.
-    func subscribe(_ request: WatchRequest, continuation: AsyncStream<[UInt8]>.Continuation) -> Int? {
+    func subscribe(_ request: WatchRequest, continuation: ResponseStream) -> Int? {
         let scope = StorageKeys.collectionPrefix(strategy.resource, namespace: request.namespace)
         let filter = WatchEventFilter(strategy: strategy, labelSelector: request.options.labelSelector,
                                       fieldSelector: request.options.fieldSelector)

@@ -1,3 +1,4 @@
+import Channels
 import Glibc
 import KubeAPI
 import Store
@@ -40,8 +41,8 @@ final class WatchStream: Sendable {
         let lastRevision = Mutex<Int64>(0)
     }
 
-    func start(_ request: WatchRequest, tracker: WatchTracker) -> AsyncStream<[UInt8]> {
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingOldest(config.watchBufferSize))
+    func start(_ request: WatchRequest, tracker: WatchTracker) -> ResponseStream {
+        let continuation = ResponseStream(limit: .dropNewest(config.watchBufferSize))
         let progress = Progress()
         let filter = WatchEventFilter(strategy: request.strategy, labelSelector: request.options.labelSelector,
                                       fieldSelector: request.options.fieldSelector)
@@ -70,20 +71,20 @@ final class WatchStream: Sendable {
                     if Task.isCancelled { break }
                     let rv = cacheID != nil ? (cache?.revision ?? 0) : progress.lastRevision.withLock { $0 }
                     guard rv > 0 else { continue }
-                    if case .dropped = continuation.yield(WatchStream.bookmark(strategy, rv)) { continuation.finish() }
+                    if continuation.send(WatchStream.bookmark(strategy, rv)) == .dropped { continuation.finish() }
                 }
             }
         }
         let bookmarks = bookmarkTask
         let id = tracker.add(continuation)
-        continuation.onTermination = { _ in
+        continuation.onTermination {
             main?.cancel()
             if let cacheID { cache?.unsubscribe(cacheID) }
             timer.cancel()
             bookmarks?.cancel()
             tracker.remove(id)
         }
-        return stream
+        return continuation
     }
 
     static func bookmark(_ strategy: ResourceStrategy, _ rv: Int64, initialEventsEnd: Bool = false) -> [UInt8] {
@@ -101,15 +102,9 @@ final class WatchStream: Sendable {
     }
 
     private func run(_ request: WatchRequest, filter: WatchEventFilter, progress: Progress,
-                     continuation: AsyncStream<[UInt8]>.Continuation) async {
+                     continuation: ResponseStream) async {
         /// Yields a line; false when the client is gone or too far behind.
-        func send(_ line: [UInt8]) -> Bool {
-            switch continuation.yield(line) {
-            case .enqueued: return true
-            case .dropped, .terminated: return false
-            @unknown default: return false
-            }
-        }
+        func send(_ line: [UInt8]) -> Bool { continuation.send(line) == .enqueued }
         let options = request.options
         var startRevision: Int64
         let wantsInitial = options.sendInitialEvents ?? (options.resourceVersion == nil || options.resourceVersion == "0")
@@ -174,9 +169,9 @@ final class WatchStream: Sendable {
 
 /// The open watches, so `stop()` can end them all.
 final class WatchTracker: Sendable {
-    private let state = Mutex<(next: Int, open: [Int: AsyncStream<[UInt8]>.Continuation])>((0, [:]))
+    private let state = Mutex<(next: Int, open: [Int: ResponseStream])>((0, [:]))
 
-    func add(_ c: AsyncStream<[UInt8]>.Continuation) -> Int {
+    func add(_ c: ResponseStream) -> Int {
         state.withLock { s in
             s.next += 1
             s.open[s.next] = c

@@ -193,7 +193,7 @@ public enum APIBenchmark {
         -> WatcherOutcome {
         var out = WatcherOutcome()
         out.latencies.reserveCapacity(events)
-        let response: (status: Int, headers: HTTPHeaders, body: AsyncThrowingStream<ByteBuffer, any Error>, close: @Sendable () -> Void)
+        let response: (status: Int, headers: HTTPHeaders, body: ResponseBody, close: @Sendable () -> Void)
         do {
             response = try await transport.stream(HTTPRequest(method: .GET, path: path))
         } catch {
