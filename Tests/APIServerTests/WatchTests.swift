@@ -1,5 +1,7 @@
 @testable import APIServer
+import Channels
 import KubeAPI
+import Store
 import Testing
 
 @Suite struct WatchTests {
@@ -121,5 +123,42 @@ import Testing
         #expect(e[0].1["kind"] == .string("ConfigMap"))
         #expect(e[0].1.metaString("resourceVersion") == rv)
     }
-}
 
+    /// A cache hears only of its own resource's writes, so a resourceVersion from another resource's
+    /// write (or a list read at the store) is often ahead of it. Such a watch used to fall through to
+    /// the store: a second store watch per client, each event parsed per watcher. The cache now serves
+    /// it once the store has reached that revision, skipping its own events up to it.
+    @Test func aWatchAheadOfTheCacheIsServedByItOnceTheStoreHasReachedIt() async throws {
+        let info = try #require(APIResourceCatalog.resources.first { $0.name == "pods" })
+        let cache = WatchCache(strategy: ResourceStrategy(info))
+        cache.state.withLock {
+            $0.ready = true
+            $0.revision = 10
+            $0.coveredFrom = 10
+        }
+        func pod(_ name: String, _ rev: Int64) throws -> MVCCEvent {
+            let object = try JSONValue.parse(Array(podJSON(name).utf8))
+            let kv = KeyValue(key: Array("/registry/pods/default/\(name)".utf8), value: try ObjectStore.encode(object),
+                              createRevision: rev, modRevision: rev, version: 1)
+            return MVCCEvent(kind: .put, kv: kv)
+        }
+        var options = ListOptions()
+        options.resourceVersion = "20"
+        let request = WatchRequest(strategy: ResourceStrategy(info), namespace: "default", options: options)
+        let stream = ResponseStream()
+        #expect(cache.subscribe(request, continuation: stream) == .ahead(20))
+        // The store is not there yet (a resourceVersion from the future): still not the cache's.
+        #expect(cache.subscribe(request, continuation: stream, storeReached: 19) == .ahead(20))
+        guard case .subscribed = cache.subscribe(request, continuation: stream, storeReached: 20) else {
+            Issue.record("the cache should serve a watch the store has reached")
+            return
+        }
+        // Events up to 20 arrive late through the cache's own watch: not this watcher's.
+        cache.apply(WatchResponse(watchID: 1, revision: 15, events: [try pod("old", 15)]))
+        cache.apply(WatchResponse(watchID: 1, revision: 21, events: [try pod("new", 21)]))
+        stream.finish()
+        var lines: [JSONValue] = []
+        for await chunk in stream { lines.append(try JSONValue.parse(Array(chunk.dropLast()))) }
+        #expect(lines.map { $0["object"]?.metaString("name") ?? "" } == ["new"])
+    }
+}

@@ -58,7 +58,7 @@ extension KubeAPIServer {
                 options.fieldSelector = FieldSelector(options.fieldSelector.terms + [FieldSelector.Term(field: "metadata.name", value: info.name)])
             }
             let asTable = TableOutput.wanted(request.header("accept")) ? request.queryValue("includeObject") ?? "Metadata" : nil
-            let stream = watches.start(WatchRequest(strategy: strategy, namespace: namespace, options: options, tableInclude: asTable),
+            let stream = await watches.start(WatchRequest(strategy: strategy, namespace: namespace, options: options, tableInclude: asTable),
                                        tracker: tracker)
             return APIResponse(status: 200, headers: [("content-type", "application/json"), ("transfer-encoding", "chunked")],
                                body: .stream(stream))

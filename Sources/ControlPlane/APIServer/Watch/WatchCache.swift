@@ -21,6 +21,18 @@ final class WatchCache: Sendable {
         var request: WatchRequest
         var filter: WatchEventFilter
         var continuation: ResponseStream
+        /// Events at or below this revision are not the watcher's (it asked to start after it).
+        var after: Int64
+    }
+
+    /// How a watch request fares with the cache.
+    enum Subscription: Equatable {
+        case subscribed(Int)
+        /// The request starts after a revision the cache has not reached yet: it may be served once the
+        /// caller has confirmed the store has reached it (a revision from the future is not).
+        case ahead(Int64)
+        /// The cache cannot serve it gap-free (not ready, compacted out of the ring, or a list).
+        case unavailable
     }
 
     struct State: Sendable {
@@ -109,7 +121,7 @@ final class WatchCache: Sendable {
                 var parsed: ParsedWatchEvent?
                 var lines: [WatchEventType: [UInt8]] = [:]
                 var gone: [Int] = []
-                for (id, sub) in s.subscribers where key.hasPrefix(sub.prefix) {
+                for (id, sub) in s.subscribers where e.kv.modRevision > sub.after && key.hasPrefix(sub.prefix) {
                     let p = parsed ?? ParsedWatchEvent(e)
                     parsed = p
                     guard let (type, object) = sub.filter.translate(p) else { continue }
@@ -150,31 +162,41 @@ final class WatchCache: Sendable {
     }
 
     /// Starts a watch from the cache if it can serve `request` gap-free: from "0" (current state, then
-    /// changes) or from a revision the ring still covers. Returns false to send the caller to the store.
-    func subscribe(_ request: WatchRequest, continuation: ResponseStream) -> Int? {
+    /// changes), from a revision the ring still covers, or — once the caller has confirmed the store has
+    /// reached it (`storeReached`) — from a revision the cache's own watch has not delivered yet: the
+    /// watcher then skips events up to it. A cache only hears of its own resource's writes, so a
+    /// resourceVersion from a list of another resource, or from a list read at the store, is often ahead.
+    func subscribe(_ request: WatchRequest, continuation: ResponseStream, storeReached: Int64 = 0) -> Subscription {
         let scope = StorageKeys.collectionPrefix(strategy.resource, namespace: request.namespace)
         let filter = WatchEventFilter(strategy: strategy, labelSelector: request.options.labelSelector,
                                       fieldSelector: request.options.fieldSelector)
-        return state.withLock { s -> Int? in
-            guard s.ready else { return nil }
+        return state.withLock { s -> Subscription in
+            guard s.ready else { return .unavailable }
+            let after: Int64
             if request.options.resourceVersion == "0" && request.options.sendInitialEvents != false {
                 for key in s.objects.keys.sorted() where key.hasPrefix(scope) {
                     guard let kv = s.objects[key], let obj = try? ObjectStore.decode(kv).object, filter.matches(obj) else { continue }
-                    if !WatchCache.send(continuation, request.line(.added, obj)) { return nil }
+                    if !WatchCache.send(continuation, request.line(.added, obj)) { return .unavailable }
                 }
+                after = s.revision
             } else if let rv = request.options.resourceVersionNumber, request.options.sendInitialEvents != true {
                 // Gap-free only if the ring holds every event after rv and the cache has seen up to rv.
-                guard rv >= s.coveredFrom, rv <= s.revision else { return nil }
-                for e in s.ring[s.ringStart...] where e.revision > rv && e.key.hasPrefix(scope) {
-                    guard let (type, object) = filter.translate(e.event) else { continue }
-                    if !WatchCache.send(continuation, request.line(type, object)) { return nil }
+                guard rv >= s.coveredFrom else { return .unavailable }
+                if rv > s.revision {
+                    guard rv <= storeReached else { return .ahead(rv) }
+                } else {
+                    for e in s.ring[s.ringStart...] where e.revision > rv && e.key.hasPrefix(scope) {
+                        guard let (type, object) = filter.translate(e.event) else { continue }
+                        if !WatchCache.send(continuation, request.line(type, object)) { return .unavailable }
+                    }
                 }
+                after = rv
             } else {
-                return nil
+                return .unavailable
             }
             s.nextID += 1
-            s.subscribers[s.nextID] = Subscriber(prefix: scope, request: request, filter: filter, continuation: continuation)
-            return s.nextID
+            s.subscribers[s.nextID] = Subscriber(prefix: scope, request: request, filter: filter, continuation: continuation, after: after)
+            return .subscribed(s.nextID)
         }
     }
 

@@ -41,14 +41,28 @@ final class WatchStream: Sendable {
         let lastRevision = Mutex<Int64>(0)
     }
 
-    func start(_ request: WatchRequest, tracker: WatchTracker) -> ResponseStream {
+    func start(_ request: WatchRequest, tracker: WatchTracker) async -> ResponseStream {
         let continuation = ResponseStream(limit: .dropNewest(config.watchBufferSize))
         let progress = Progress()
         let filter = WatchEventFilter(strategy: request.strategy, labelSelector: request.options.labelSelector,
                                       fieldSelector: request.options.fieldSelector)
         let strategy = request.strategy
         let cache = caches[strategy.resource]
-        let cacheID = cache?.subscribe(request, continuation: continuation)
+        var subscribed: Int?
+        switch cache?.subscribe(request, continuation: continuation) {
+        case .subscribed(let id):
+            subscribed = id
+        case .ahead(let rv):
+            // One linearizable read tells whether the store has reached rv; if so the cache serves it.
+            if let current = try? await registry.store.currentRevision(), rv <= current,
+               case .subscribed(let id) = cache?.subscribe(request, continuation: continuation, storeReached: current)
+            {
+                subscribed = id
+            }
+        case .unavailable, nil:
+            break
+        }
+        let cacheID = subscribed
         var mainTask: Task<Void, Never>?
         if cacheID == nil {
             mainTask = Task {
