@@ -55,7 +55,7 @@ public enum SchedulerBench {
         for p in prepared {
             switch algo.schedule(p, in: snapshot) {
             case .node(let name):
-                snapshot.assume(AssignedPod(key: p.key, nodeName: name, requests: p.requests, ownerID: p.ownerID))
+                snapshot.assume(AssignedPod(p, nodeName: name))
                 scheduled += 1
             default: failed += 1
             }

@@ -17,6 +17,13 @@ public struct SchedulerSnapshot: Sendable {
     public private(set) var ownerSlots: [Int32: [Int32: Int32]] = [:]
     private var zoneIDs: [String: Int32] = [:]
     public var zoneCount: Int { zoneIDs.count }
+    /// Slots holding pods with pod (anti-)affinity terms (kube's HavePodsWithAffinityList), and with
+    /// required anti-affinity (HavePodsWithRequiredAntiAffinityList), each with its count. Both empty
+    /// in a cluster without such pods, which is what lets inter-pod affinity skip at once.
+    public private(set) var affinitySlots: [Int32: Int32] = [:]
+    public private(set) var antiAffinitySlots: [Int32: Int32] = [:]
+    /// Namespace labels for terms with a namespaceSelector.
+    public private(set) var namespaceLabels = NamespaceLabels()
 
     public init() {}
 
@@ -59,13 +66,33 @@ public struct SchedulerSnapshot: Sendable {
         for (o, n) in counts { ownerSlots[o, default: [:]][Int32(s)] = present ? n : nil }
     }
 
+    /// Brings `affinitySlots`/`antiAffinitySlots` in step with slot `s` (absent when the slot is empty).
+    private mutating func refreshAffinitySlots(_ s: Int) {
+        let e = slots[s]
+        let a = e?.podsWithAffinity ?? 0
+        let r = e?.podsWithRequiredAntiAffinity ?? 0
+        affinitySlots[Int32(s)] = a > 0 ? a : nil
+        antiAffinitySlots[Int32(s)] = r > 0 ? r : nil
+    }
+
     private mutating func account(_ pod: AssignedPod, slot s: Int, sign: Int64) {
         slots[s]?.add(pod, sign: sign)
         refresh(s)
         if let o = pod.ownerID {
             ownerSlots[o, default: [:]][Int32(s)] = slots[s]?.ownerCounts[o]
         }
+        if pod.affinity.terms != nil { refreshAffinitySlots(s) }
     }
+
+    // MARK: Namespaces
+
+    /// Records a namespace's labels (for namespaceSelector terms).
+    public mutating func upsertNamespace(_ ns: Namespace) {
+        guard let name = ns.metadata.name else { return }
+        namespaceLabels.known[name] = ns.metadata.labels ?? [:]
+    }
+
+    public mutating func removeNamespace(named name: String) { namespaceLabels.known[name] = nil }
 
     // MARK: Nodes
 
@@ -95,6 +122,7 @@ public struct SchedulerSnapshot: Sendable {
         live.append(s)
         refresh(s)
         setOwnerCounts(slot: s, entry.ownerCounts, present: true)
+        refreshAffinitySlots(s)
     }
 
     public mutating func removeNode(named name: String) {
@@ -102,6 +130,7 @@ public struct SchedulerSnapshot: Sendable {
         if let old = slots[s] { setOwnerCounts(slot: s, old.ownerCounts, present: false) }
         slots[s] = nil
         refresh(s)
+        refreshAffinitySlots(s)
         freeSlots.append(s)
         if let i = live.firstIndex(of: s) { live.remove(at: i) }
     }
@@ -120,7 +149,7 @@ public struct SchedulerSnapshot: Sendable {
             return
         }
         let owner = pod.metadata.controllerRef.map { ownerID($0.uid) }
-        assume(AssignedPod(key: key, nodeName: nodeName, requests: PodRequests(pod.spec), ownerID: owner))
+        assume(AssignedPod(key: key, nodeName: nodeName, requests: PodRequests(pod.spec), ownerID: owner, affinity: AffinityPod(pod)))
     }
 
     /// Accounts a pod on a node before the API server has confirmed the binding (kube's "assume").

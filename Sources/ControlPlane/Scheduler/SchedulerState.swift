@@ -68,7 +68,7 @@ public struct SchedulerState: Sendable {
         let result = algorithm.schedule(info, in: snapshot)
         switch result {
         case .node(let name):
-            snapshot.assume(AssignedPod(key: key, nodeName: name, requests: info.requests, ownerID: info.ownerID))
+            snapshot.assume(AssignedPod(info, nodeName: name))
             queue.done(key)
             return .bind(pod, node: name)
         case .unschedulable, .noNodes:
