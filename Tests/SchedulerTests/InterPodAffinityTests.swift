@@ -208,29 +208,35 @@ private func statuses(_ p: Pod, _ s: inout SchedulerSnapshot) -> [String: Filter
         let plain = info(apod("p", labels: ["app": "x"]), &s)
         #expect(InterPodAffinity.preFilter(plain, s) == nil)
         #expect(InterPodAffinity.preScore(plain, s) == nil)
-        #expect(s.affinitySlots.isEmpty && s.antiAffinitySlots.isEmpty)
+        #expect(s.antiAffinityTerms.isEmpty && s.scoringTerms.isEmpty)
     }
 
-    @Test func slotIndexesFollowPodsAndNodes() {
+    @Test func termIndexFollowsPodsAndNodes() {
         var s = snapshot([hostNode("a"), hostNode("b")])
-        s.upsertPod(apod("loner", nodeName: "a", anti: [term(["app": "web"])]))
-        s.upsertPod(apod("fan", nodeName: "b", preferred: [WeightedPodAffinityTerm(weight: 5, podAffinityTerm: term(["app": "web"]))]))
+        let loner = { (name: String, node: String) in apod(name, nodeName: node, anti: [term(["app": "web"])]) }
+        s.upsertPod(loner("loner-1", "a"))
+        s.upsertPod(loner("loner-2", "a"))
+        s.upsertPod(loner("loner-3", "b"))
+        s.upsertPod(apod("fan", nodeName: "b", preferred: [WeightedPodAffinityTerm(weight: 5, podAffinityTerm: term(["app": "web"]))],
+                         preferredAnti: [WeightedPodAffinityTerm(weight: 7, podAffinityTerm: term(["app": "db"]))]))
+        s.upsertPod(apod("needy", nodeName: "b", affinity: [term(["app": "db"])]))
         let a = Int32(s.slot(named: "a")!), b = Int32(s.slot(named: "b")!)
-        #expect(s.antiAffinitySlots == [a: 1])
-        #expect(s.affinitySlots == [a: 1, b: 1])
+        // Pods sharing a term share one entry, counted per slot.
+        #expect(s.antiAffinityTerms.count == 1)
+        #expect(s.antiAffinityTerms.values.first == [a: 2, b: 1])
+        #expect(Set(s.scoringTerms.keys.map(\.weight)) == [5, -7, InterPodAffinity.hardPodAffinityWeight])
         // An existing pod's anti-affinity that does not select the pod: PreFilter skips.
         #expect(InterPodAffinity.preFilter(info(apod("db", labels: ["app": "db"]), &s), s) == nil)
         s.removeNode(named: "a")
-        #expect(s.antiAffinitySlots.isEmpty)
+        #expect(s.antiAffinityTerms.values.first == [b: 1])
         s.upsertNode(hostNode("a"))
         let a2 = Int32(s.slot(named: "a")!)
-        #expect(s.antiAffinitySlots == [a2: 1])
+        #expect(s.antiAffinityTerms.values.first == [a2: 2, b: 1])
         // A node update (labels) keeps its pods.
         s.upsertNode(hostNode("a", zone: "z"))
-        #expect(s.node(named: "a")?.pods.map(\.key) == ["default/loner"])
-        s.removePod(key: "default/loner")
-        s.removePod(key: "default/fan")
-        #expect(s.affinitySlots.isEmpty && s.antiAffinitySlots.isEmpty)
+        #expect(Set(s.node(named: "a")?.pods.map(\.key) ?? []) == ["default/loner-1", "default/loner-2"])
+        for k in ["loner-1", "loner-2", "loner-3", "fan", "needy"] { s.removePod(key: "default/" + k) }
+        #expect(s.antiAffinityTerms.isEmpty && s.scoringTerms.isEmpty)
         #expect(s.node(named: "a")?.pods.isEmpty == true)
     }
 
@@ -299,14 +305,17 @@ private func statuses(_ p: Pod, _ s: inout SchedulerSnapshot) -> [String: Filter
 
     @Test func existingPodsTermsTowardTheIncomingPodScore() {
         // An existing pod's preferred affinity draws, its preferred anti-affinity pushes away, and its
-        // required affinity counts with hardPodAffinityWeight 1.
+        // required affinity counts with hardPodAffinityWeight 1; two pods with one term count twice.
+        let fan = { (name: String) in
+            apod(name, nodeName: "a", preferred: [WeightedPodAffinityTerm(weight: 10, podAffinityTerm: term(["app": "web"]))])
+        }
         var s = snapshot([hostNode("a"), hostNode("b"), hostNode("c")],
-                         pods: [apod("fan", nodeName: "a", preferred: [WeightedPodAffinityTerm(weight: 10, podAffinityTerm: term(["app": "web"]))]),
+                         pods: [fan("fan-1"), fan("fan-2"),
                                 apod("hater", nodeName: "b", preferredAnti: [WeightedPodAffinityTerm(weight: 10, podAffinityTerm: term(["app": "web"]))]),
                                 apod("needy", nodeName: "c", affinity: [term(["app": "web"])])])
         let p = info(apod("web", labels: ["app": "web"]), &s)
         guard let state = InterPodAffinity.preScore(p, s) else { Issue.record("no score state"); return }
-        #expect(["a", "b", "c"].map { InterPodAffinity.score(state, s.node(named: $0)!) } == [10, -10, 1])
+        #expect(["a", "b", "c"].map { InterPodAffinity.score(state, s.node(named: $0)!) } == [20, -10, 1])
         #expect(picks(apod("web", labels: ["app": "web"]), &s) == ["a"])
         // A pod none of those terms select is scored by nothing.
         #expect(InterPodAffinity.preScore(info(apod("db", labels: ["app": "db"]), &s), s) == nil)

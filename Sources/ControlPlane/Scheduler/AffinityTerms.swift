@@ -2,7 +2,7 @@ import KubeAPI
 
 /// One `PodAffinityTerm` parsed once (kube's `framework.AffinityTerm`): the selector with the owning
 /// pod's matchLabelKeys/mismatchLabelKeys folded in, the namespaces it names, its namespace selector.
-public struct AffinityTerm: Sendable {
+public struct AffinityTerm: Hashable, Sendable {
     public var selector: Selector
     /// The term's namespaces; the owning pod's own when neither namespaces nor namespaceSelector is set.
     public var namespaces: [String]
@@ -54,8 +54,8 @@ public struct AffinityTerm: Sendable {
     }
 }
 
-/// A preferred term and its weight.
-public struct WeightedAffinityTerm: Sendable {
+/// A preferred term and its weight (negative for anti-affinity where the snapshot indexes it).
+public struct WeightedAffinityTerm: Hashable, Sendable {
     public var weight: Int64
     public var term: AffinityTerm
 }
@@ -99,14 +99,12 @@ public struct AffinityPod: Sendable {
     public var labels: [String: String]
     public var terms: PodAffinityTerms?
 
-    public init(_ pod: Pod) {
-        key = SchedulerSnapshot.key(of: pod)
+    public init(_ pod: Pod, key: String? = nil) {
+        self.key = key ?? SchedulerSnapshot.key(of: pod)
         namespace = pod.metadata.namespace ?? ""
         labels = pod.metadata.labels ?? [:]
         terms = PodAffinityTerms(pod)
     }
-
-    var hasRequiredAntiAffinity: Bool { !(terms?.requiredAntiAffinity.isEmpty ?? true) }
 }
 
 /// The labels of namespaces, for terms with a namespaceSelector. The scheduler does not watch

@@ -49,17 +49,13 @@ public enum InterPodAffinity {
         let terms = pod.affinity.terms
         let affinity = terms?.requiredAffinity ?? []
         let anti = terms?.requiredAntiAffinity ?? []
-        if affinity.isEmpty && anti.isEmpty && snapshot.antiAffinitySlots.isEmpty { return nil }
+        if affinity.isEmpty && anti.isEmpty && snapshot.antiAffinityTerms.isEmpty { return nil }
         let namespaces = snapshot.namespaceLabels
         let slots = snapshot.slots
         var state = FilterState(affinityTerms: affinity, antiAffinityTerms: anti)
-        for slot in snapshot.antiAffinitySlots.keys {
-            guard let node = slots[Int(slot)] else { continue }
-            for existing in node.pods {
-                guard let t = existing.terms else { continue }
-                for term in t.requiredAntiAffinity where term.matches(pod.affinity, namespaces) {
-                    state.existingAntiAffinityCounts.add(term.topologyKey, node, 1)
-                }
+        for (term, perSlot) in snapshot.antiAffinityTerms where term.matches(pod.affinity, namespaces) {
+            for (slot, n) in perSlot {
+                if let node = slots[Int(slot)] { state.existingAntiAffinityCounts.add(term.topologyKey, node, Int64(n)) }
             }
         }
         if affinity.isEmpty && anti.isEmpty {
@@ -111,42 +107,35 @@ public enum InterPodAffinity {
     }
 
     /// PreScore: nil (every node scores the same) when neither the pod nor any existing pod has
-    /// pod (anti-)affinity terms, or nothing matched. Only nodes holding pods with terms are visited
-    /// unless the incoming pod has preferred terms of its own.
+    /// pod (anti-)affinity terms, or nothing matched. Every pod is visited only when the incoming pod
+    /// has preferred terms of its own; existing pods' terms come from the snapshot's grouped index.
     public static func preScore(_ pod: PodSchedulingInfo, _ snapshot: SchedulerSnapshot) -> ScoreState? {
         let terms = pod.affinity.terms
-        let hasConstraints = !(terms?.preferredAffinity.isEmpty ?? true) || !(terms?.preferredAntiAffinity.isEmpty ?? true)
-        if !hasConstraints && snapshot.affinitySlots.isEmpty { return nil }
+        let preferred = terms?.preferredAffinity ?? []
+        let preferredAnti = terms?.preferredAntiAffinity ?? []
+        if preferred.isEmpty && preferredAnti.isEmpty && snapshot.scoringTerms.isEmpty { return nil }
         let namespaces = snapshot.namespaceLabels
         let slots = snapshot.slots
         var scores: TopologyCounts = [:]
-        func process(_ node: NodeEntry) {
-            if node.labels.isEmpty { return }
-            for existing in node.pods {
-                if let t = terms, hasConstraints {
-                    for w in t.preferredAffinity where w.term.matches(existing, namespaces) {
+        if !preferred.isEmpty || !preferredAnti.isEmpty {
+            for slot in snapshot.live {
+                guard let node = slots[slot], !node.labels.isEmpty else { continue }
+                for existing in node.pods {
+                    for w in preferred where w.term.matches(existing, namespaces) {
                         scores.add(w.term.topologyKey, node, w.weight)
                     }
-                    for w in t.preferredAntiAffinity where w.term.matches(existing, namespaces) {
+                    for w in preferredAnti where w.term.matches(existing, namespaces) {
                         scores.add(w.term.topologyKey, node, -w.weight)
                     }
                 }
-                guard let e = existing.terms else { continue }
-                for term in e.requiredAffinity where term.matches(pod.affinity, namespaces) {
-                    scores.add(term.topologyKey, node, hardPodAffinityWeight)
-                }
-                for w in e.preferredAffinity where w.term.matches(pod.affinity, namespaces) {
-                    scores.add(w.term.topologyKey, node, w.weight)
-                }
-                for w in e.preferredAntiAffinity where w.term.matches(pod.affinity, namespaces) {
-                    scores.add(w.term.topologyKey, node, -w.weight)
-                }
             }
         }
-        if hasConstraints {
-            for slot in snapshot.live { if let node = slots[slot] { process(node) } }
-        } else {
-            for slot in snapshot.affinitySlots.keys { if let node = slots[Int(slot)] { process(node) } }
+        // Existing pods' required affinity (hardPodAffinityWeight), preferred affinity and preferred
+        // anti-affinity (negative weights) toward the incoming pod.
+        for (w, perSlot) in snapshot.scoringTerms where w.term.matches(pod.affinity, namespaces) {
+            for (slot, n) in perSlot {
+                if let node = slots[Int(slot)] { scores.add(w.term.topologyKey, node, w.weight * Int64(n)) }
+            }
         }
         return scores.isEmpty ? nil : ScoreState(topologyScore: scores)
     }

@@ -26,9 +26,6 @@ public struct NodeEntry: Sendable {
     public var ownerCounts: [Int32: Int32] = [:]
     /// The pods on the node as inter-pod affinity reads them (namespace, labels, own terms).
     public var pods: [AffinityPod] = []
-    /// How many of `pods` have pod (anti-)affinity terms, and how many required anti-affinity.
-    public var podsWithAffinity: Int32 = 0
-    public var podsWithRequiredAntiAffinity: Int32 = 0
 
     public static let zoneLabel = "topology.kubernetes.io/zone"
     public static let notReadyTaint = "node.kubernetes.io/not-ready"
@@ -73,15 +70,13 @@ public struct NodeEntry: Sendable {
             let n = (ownerCounts[o] ?? 0) + Int32(sign)
             ownerCounts[o] = n > 0 ? n : nil
         }
-        let a = pod.affinity
+        // Order does not matter (affinity counts are sums), so removal swaps with the last.
         if sign > 0 {
-            pods.append(a)
-        } else if let i = pods.lastIndex(where: { $0.key == a.key }) {
+            pods.append(pod.affinity)
+        } else if let i = pods.lastIndex(where: { $0.key == pod.key }) {
             pods.swapAt(i, pods.count - 1)
             pods.removeLast()
         }
-        if a.terms != nil { podsWithAffinity += Int32(sign) }
-        if a.hasRequiredAntiAffinity { podsWithRequiredAntiAffinity += Int32(sign) }
     }
 
     /// Keeps the usage of `old` when the Node object itself changes.
@@ -94,8 +89,6 @@ public struct NodeEntry: Sendable {
         hostPorts = old.hostPorts
         ownerCounts = old.ownerCounts
         pods = old.pods
-        podsWithAffinity = old.podsWithAffinity
-        podsWithRequiredAntiAffinity = old.podsWithRequiredAntiAffinity
     }
 }
 

@@ -27,7 +27,7 @@ public struct PodSchedulingInfo: Sendable {
         requiredAffinity = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
         preferredAffinity = spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
         ownerID = pod.metadata.controllerRef.map { snapshot.ownerID($0.uid) }
-        affinity = AffinityPod(pod)
+        affinity = AffinityPod(pod, key: key)
         requestedNodeName = spec?.nodeName.flatMap { $0.isEmpty ? nil : $0 }
         tolerationsCoverEverything = tolerations.contains { ($0.key ?? "").isEmpty && $0.operator == "Exists" && ($0.effect ?? "").isEmpty }
     }

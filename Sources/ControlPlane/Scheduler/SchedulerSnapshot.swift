@@ -17,11 +17,14 @@ public struct SchedulerSnapshot: Sendable {
     public private(set) var ownerSlots: [Int32: [Int32: Int32]] = [:]
     private var zoneIDs: [String: Int32] = [:]
     public var zoneCount: Int { zoneIDs.count }
-    /// Slots holding pods with pod (anti-)affinity terms (kube's HavePodsWithAffinityList), and with
-    /// required anti-affinity (HavePodsWithRequiredAntiAffinityList), each with its count. Both empty
-    /// in a cluster without such pods, which is what lets inter-pod affinity skip at once.
-    public private(set) var affinitySlots: [Int32: Int32] = [:]
-    public private(set) var antiAffinitySlots: [Int32: Int32] = [:]
+    /// Existing pods' terms toward other pods, grouped (the pods of one Deployment share theirs), with
+    /// how many pods on each slot carry each: PreFilter and PreScore match each distinct term against
+    /// the incoming pod once, where kube walks every pod with terms. Required anti-affinity for the
+    /// filter; required affinity (at hardPodAffinityWeight) and preferred terms (anti ones with
+    /// negative weight) for the score. Both empty in a cluster without such pods, which is what
+    /// lets inter-pod affinity skip at once.
+    public private(set) var antiAffinityTerms: [AffinityTerm: [Int32: Int32]] = [:]
+    public private(set) var scoringTerms: [WeightedAffinityTerm: [Int32: Int32]] = [:]
     /// Namespace labels for terms with a namespaceSelector.
     public private(set) var namespaceLabels = NamespaceLabels()
 
@@ -66,13 +69,30 @@ public struct SchedulerSnapshot: Sendable {
         for (o, n) in counts { ownerSlots[o, default: [:]][Int32(s)] = present ? n : nil }
     }
 
-    /// Brings `affinitySlots`/`antiAffinitySlots` in step with slot `s` (absent when the slot is empty).
-    private mutating func refreshAffinitySlots(_ s: Int) {
-        let e = slots[s]
-        let a = e?.podsWithAffinity ?? 0
-        let r = e?.podsWithRequiredAntiAffinity ?? 0
-        affinitySlots[Int32(s)] = a > 0 ? a : nil
-        antiAffinitySlots[Int32(s)] = r > 0 ? r : nil
+    /// Counts (sign +1) or uncounts (−1) a pod's own terms on slot `s`.
+    private mutating func indexTerms(_ a: AffinityPod, slot s: Int, sign: Int32) {
+        guard let t = a.terms else { return }
+        let slot = Int32(s)
+        for term in t.requiredAntiAffinity { Self.bump(&antiAffinityTerms, term, slot, sign) }
+        for term in t.requiredAffinity {
+            Self.bump(&scoringTerms, WeightedAffinityTerm(weight: InterPodAffinity.hardPodAffinityWeight, term: term), slot, sign)
+        }
+        for w in t.preferredAffinity { Self.bump(&scoringTerms, w, slot, sign) }
+        for w in t.preferredAntiAffinity { Self.bump(&scoringTerms, WeightedAffinityTerm(weight: -w.weight, term: w.term), slot, sign) }
+    }
+
+    private static func bump<K: Hashable>(_ index: inout [K: [Int32: Int32]], _ key: K, _ slot: Int32, _ sign: Int32) {
+        let n = (index[key]?[slot] ?? 0) + sign
+        if n > 0 {
+            index[key, default: [:]][slot] = n
+        } else {
+            index[key]?[slot] = nil
+            if index[key]?.isEmpty == true { index[key] = nil }
+        }
+    }
+
+    private mutating func indexTerms(ofNode e: NodeEntry, slot s: Int, sign: Int32) {
+        for a in e.pods where a.terms != nil { indexTerms(a, slot: s, sign: sign) }
     }
 
     private mutating func account(_ pod: AssignedPod, slot s: Int, sign: Int64) {
@@ -81,7 +101,7 @@ public struct SchedulerSnapshot: Sendable {
         if let o = pod.ownerID {
             ownerSlots[o, default: [:]][Int32(s)] = slots[s]?.ownerCounts[o]
         }
-        if pod.affinity.terms != nil { refreshAffinitySlots(s) }
+        indexTerms(pod.affinity, slot: s, sign: Int32(sign))
     }
 
     // MARK: Namespaces
@@ -122,15 +142,17 @@ public struct SchedulerSnapshot: Sendable {
         live.append(s)
         refresh(s)
         setOwnerCounts(slot: s, entry.ownerCounts, present: true)
-        refreshAffinitySlots(s)
+        indexTerms(ofNode: entry, slot: s, sign: 1)
     }
 
     public mutating func removeNode(named name: String) {
         guard let s = slotByName.removeValue(forKey: name) else { return }
-        if let old = slots[s] { setOwnerCounts(slot: s, old.ownerCounts, present: false) }
+        if let old = slots[s] {
+            setOwnerCounts(slot: s, old.ownerCounts, present: false)
+            indexTerms(ofNode: old, slot: s, sign: -1)
+        }
         slots[s] = nil
         refresh(s)
-        refreshAffinitySlots(s)
         freeSlots.append(s)
         if let i = live.firstIndex(of: s) { live.remove(at: i) }
     }
@@ -149,7 +171,7 @@ public struct SchedulerSnapshot: Sendable {
             return
         }
         let owner = pod.metadata.controllerRef.map { ownerID($0.uid) }
-        assume(AssignedPod(key: key, nodeName: nodeName, requests: PodRequests(pod.spec), ownerID: owner, affinity: AffinityPod(pod)))
+        assume(AssignedPod(key: key, nodeName: nodeName, requests: PodRequests(pod.spec), ownerID: owner, affinity: AffinityPod(pod, key: key)))
     }
 
     /// Accounts a pod on a node before the API server has confirmed the binding (kube's "assume").
