@@ -261,6 +261,23 @@ private func statuses(_ p: Pod, _ s: inout SchedulerSnapshot) -> [String: Filter
         var s = st.snapshot
         #expect(picks(solo("solo-3"), &s) == [placed["solo-1"]!])
     }
+
+    /// A pod whose required affinity names pods not yet placed is retried once one is, not after
+    /// kube's five-minute unschedulable timeout.
+    @Test func aPodWaitingForItsAffinityIsRetriedWhenAMatchingPodIsPlaced() {
+        var st = SchedulerState(seed: 5)
+        st.nodeUpserted(hostNode("a"), now: 0)
+        st.nodeUpserted(hostNode("b"), now: 0)
+        st.podUpserted(apod("web", affinity: [term(["app": "db"])]), now: 0)
+        guard case .unschedulable = st.next(now: 0) else { Issue.record("web placed without a db"); return }
+        #expect(st.queue.unschedulableCount == 1)
+        st.podUpserted(apod("db", labels: ["app": "db"]), now: 0.5)
+        guard case .bind(_, let dbNode) = st.next(now: 0.5) else { Issue.record("db not placed"); return }
+        #expect(st.queue.unschedulableCount == 0)
+        // After web's one-second back-off it goes to the db's node.
+        guard case .bind(_, let webNode) = st.next(now: 1.5) else { Issue.record("web not retried"); return }
+        #expect(webNode == dbNode)
+    }
 }
 
 @Suite struct InterPodAffinityScoreTests {
