@@ -191,6 +191,7 @@ struct SchedulingEndToEndTests {
                       matchLabels:
                         app: solo
                     topologyKey: kubernetes.io/hostname
+                    matchLabelKeys: [pod-template-hash]
 
             """
             let nodeOf = { (name: String) in
@@ -207,6 +208,10 @@ struct SchedulingEndToEndTests {
             r = try await c.server.kubectl("apply", "-f", "-", stdin: Self.pod("buddy", near))
             #expect(r.code == 0, "\(r.err)")
             #expect(try await nodeOf("buddy") == first)
+            // matchLabelKeys is a field kube serves (a key the pod lacks adds nothing to the selector).
+            let keys = try await c.server.kubectl("get", "pod", "buddy", "-o",
+                                                  "jsonpath={.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys}")
+            #expect(keys.out == #"["pod-template-hash"]"#, "\(keys.out) \(keys.err)")
             r = try await c.server.kubectl("apply", "-f", "-", stdin: labeled("solo-2"))
             #expect(r.code == 0, "\(r.err)")
             let second = try await nodeOf("solo-2")
