@@ -1,7 +1,7 @@
 import KubeAPI
 
-/// Counts per topology domain: topologyKey → node label value → count. Only ever incremented, so
-/// an empty outer map means nothing matched anywhere.
+/// Counts per topology domain: topologyKey → node label value → count. The filter's counts only
+/// grow, so an empty outer map means nothing matched anywhere; the score's sums may be negative.
 typealias TopologyCounts = [String: [String: Int64]]
 
 extension Dictionary where Key == String, Value == [String: Int64] {
@@ -64,7 +64,8 @@ public enum InterPodAffinity {
         for slot in snapshot.live {
             guard let node = slots[slot] else { continue }
             for existing in node.pods {
-                if let t = terms, t.allAffinityMatch(existing, namespaces) {
+                // An existing pod counts for affinity only when it matches every term (kube's rule).
+                if !affinity.isEmpty, affinity.allSatisfy({ $0.matches(existing, namespaces) }) {
                     for term in affinity { state.affinityCounts.add(term.topologyKey, node, 1) }
                 }
                 for term in anti where term.matches(existing, namespaces) {
