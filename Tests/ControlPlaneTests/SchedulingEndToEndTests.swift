@@ -183,26 +183,46 @@ struct SchedulingEndToEndTests {
 
             """
             let labeled = { (name: String) in Self.pod(name, spread).replacingOccurrences(of: "  name: \(name)\n", with: "  name: \(name)\n  labels:\n    app: solo\n") }
-            for name in ["solo-1", "solo-2"] {
-                let r = try await c.server.kubectl("apply", "-f", "-", stdin: labeled(name))
-                #expect(r.code == 0, "\(r.err)")
-                // One at a time, so the second sees the first placed.
-                _ = try await c.server.poll { try await c.server.kubectl("get", "pod", name, "-o", "jsonpath={.spec.nodeName}").out.isEmpty ? nil : true }
+            let near = """
+              affinity:
+                podAffinity:
+                  requiredDuringSchedulingIgnoredDuringExecution:
+                  - labelSelector:
+                      matchLabels:
+                        app: solo
+                    topologyKey: kubernetes.io/hostname
+                    matchLabelKeys: [pod-template-hash]
+
+            """
+            let nodeOf = { (name: String) in
+                try await c.server.poll { () async throws -> String? in
+                    let n = try await c.server.kubectl("get", "pod", name, "-o", "jsonpath={.spec.nodeName}").out
+                    return n.isEmpty ? nil : n
+                }
             }
-            // InterPodAffinity is not among the scheduler's filters yet: the third pod gets a node anyway.
-            await withKnownIssue("the scheduler has no InterPodAffinity filter (pod affinity and anti-affinity are ignored)") {
-                let r = try await c.server.kubectl("apply", "-f", "-", stdin: labeled("solo-3"))
-                #expect(r.code == 0, "\(r.err)")
-                let why = try await c.server.eventually {
-                    try await c.server.kubectl("get", "pod", "solo-3", "-o", #"jsonpath={.spec.nodeName}|{.status.conditions[?(@.type=="PodScheduled")].message}"#)
-                } until: { $0.out != "|" }
-                #expect(why.out == "|0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod..", "\(why.out)")
-            }
-            let nodes = try await c.server.kubectl("get", "pods", "solo-1", "solo-2", "-o", "jsonpath={.items[*].spec.nodeName}")
-            let placed = nodes.out.split(separator: " ").map(String.init)
-            withKnownIssue("the scheduler has no InterPodAffinity filter", isIntermittent: true) {
-                #expect(Set(placed).count == 2, "\(placed)")
-            }
+            // One at a time, so each sees the ones before it placed. The buddy (required affinity to
+            // app=solo, not labelled solo itself) must join solo-1; solo-2 must avoid solo-1.
+            var r = try await c.server.kubectl("apply", "-f", "-", stdin: labeled("solo-1"))
+            #expect(r.code == 0, "\(r.err)")
+            let first = try await nodeOf("solo-1")
+            r = try await c.server.kubectl("apply", "-f", "-", stdin: Self.pod("buddy", near))
+            #expect(r.code == 0, "\(r.err)")
+            #expect(try await nodeOf("buddy") == first)
+            // matchLabelKeys is a field kube serves (a key the pod lacks adds nothing to the selector).
+            let keys = try await c.server.kubectl("get", "pod", "buddy", "-o",
+                                                  "jsonpath={.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys}")
+            #expect(keys.out == #"["pod-template-hash"]"#, "\(keys.out) \(keys.err)")
+            r = try await c.server.kubectl("apply", "-f", "-", stdin: labeled("solo-2"))
+            #expect(r.code == 0, "\(r.err)")
+            let second = try await nodeOf("solo-2")
+            #expect(Set([first, second]) == ["n1", "n2"], "\(first) \(second)")
+            // No node is left without a solo pod: the third says why, as kube-scheduler does.
+            r = try await c.server.kubectl("apply", "-f", "-", stdin: labeled("solo-3"))
+            #expect(r.code == 0, "\(r.err)")
+            let why = try await c.server.eventually {
+                try await c.server.kubectl("get", "pod", "solo-3", "-o", #"jsonpath={.spec.nodeName}|{.status.conditions[?(@.type=="PodScheduled")].message}"#)
+            } until: { $0.out != "|" }
+            #expect(why.out == "|0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod..", "\(why.out)")
         }
     }
 }

@@ -72,7 +72,7 @@ import Testing
             let p = info(pod("p\(i)", owner: "rs"), &s)
             guard case .node(let n) = algo.schedule(p, in: s) else { Issue.record("unschedulable"); return }
             per[n, default: 0] += 1
-            s.assume(AssignedPod(key: p.key, nodeName: n, requests: p.requests, ownerID: p.ownerID))
+            s.assume(AssignedPod(p, nodeName: n))
         }
         #expect(per == ["a": 3, "b": 3, "c": 3])
     }

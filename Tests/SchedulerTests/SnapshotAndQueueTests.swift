@@ -136,6 +136,14 @@ import Testing
         print("SchedulerBench:", r)
         #expect(r.scheduled == 10000)
     }
+
+    /// The same with one pod in ten carrying required hostname anti-affinity to its owner's pods.
+    @Test(.enabled(if: ProcessInfoLite.env("SWIFTLET_SCHED_BENCH") != nil))
+    func fiveThousandNodesTenThousandPodsWithAntiAffinity() {
+        let r = SchedulerBench.run(nodes: 5000, pods: 10000, antiAffinityEvery: 10)
+        print("SchedulerBench (anti-affinity 1 in 10):", r)
+        #expect(r.scheduled == 10000)
+    }
 }
 
 import Glibc

@@ -20,15 +20,19 @@ public struct FilterStatus: Hashable, Sendable {
 }
 
 /// The default profile's filter plugins, in kube's order (NodeUnschedulable, NodeName, TaintToleration,
-/// NodeAffinity, NodePorts, NodeResourcesFit); the first failing plugin decides, as kube does.
+/// NodeAffinity, NodePorts, NodeResourcesFit, InterPodAffinity); the first failing plugin decides, as
+/// kube does. `interPodAffinity` is the pod's PreFilter result, nil when that plugin has nothing to check.
 public enum Filters {
-    public static func check(_ pod: PodSchedulingInfo, _ node: NodeEntry) -> FilterStatus? {
+    public static func check(_ pod: PodSchedulingInfo, _ node: NodeEntry,
+                             _ interPodAffinity: InterPodAffinity.FilterState? = nil) -> FilterStatus? {
         if let s = nodeUnschedulable(pod, node) { return s }
         if let want = pod.requestedNodeName, want != node.name { return .nodeName }
         if let s = taintToleration(pod, node) { return s }
         if !nodeAffinity(pod, node) { return .affinity }
         if !pod.requests.hostPorts.isEmpty, !portsFree(pod, node) { return .ports }
-        return resourcesFit(pod.requests, node)
+        if let s = resourcesFit(pod.requests, node) { return s }
+        if let state = interPodAffinity { return InterPodAffinity.filter(state, node) }
+        return nil
     }
 
     /// NodeUnschedulable: `spec.unschedulable` unless the pod tolerates node.kubernetes.io/unschedulable.

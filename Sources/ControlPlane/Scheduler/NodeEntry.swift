@@ -24,6 +24,8 @@ public struct NodeEntry: Sendable {
     public var hostPorts: [HostPortKey: Int] = [:]
     /// Pods per controller owner (owner ids interned by the snapshot).
     public var ownerCounts: [Int32: Int32] = [:]
+    /// The pods on the node as inter-pod affinity reads them (namespace, labels, own terms).
+    public var pods: [AffinityPod] = []
 
     public static let zoneLabel = "topology.kubernetes.io/zone"
     public static let notReadyTaint = "node.kubernetes.io/not-ready"
@@ -68,6 +70,13 @@ public struct NodeEntry: Sendable {
             let n = (ownerCounts[o] ?? 0) + Int32(sign)
             ownerCounts[o] = n > 0 ? n : nil
         }
+        // Order does not matter (affinity counts are sums), so removal swaps with the last.
+        if sign > 0 {
+            pods.append(pod.affinity)
+        } else if let i = pods.lastIndex(where: { $0.key == pod.key }) {
+            pods.swapAt(i, pods.count - 1)
+            pods.removeLast()
+        }
     }
 
     /// Keeps the usage of `old` when the Node object itself changes.
@@ -79,6 +88,7 @@ public struct NodeEntry: Sendable {
         podCount = old.podCount
         hostPorts = old.hostPorts
         ownerCounts = old.ownerCounts
+        pods = old.pods
     }
 }
 
@@ -88,6 +98,21 @@ public struct AssignedPod: Sendable {
     public var nodeName: String
     public var requests: PodRequests
     public var ownerID: Int32?
+    /// Namespace, labels and terms: an assumed pod counts for inter-pod affinity at once.
+    public var affinity: AffinityPod
+
+    public init(key: String, nodeName: String, requests: PodRequests, ownerID: Int32?, affinity: AffinityPod) {
+        self.key = key
+        self.nodeName = nodeName
+        self.requests = requests
+        self.ownerID = ownerID
+        self.affinity = affinity
+    }
+
+    /// The pod being scheduled, placed on `nodeName` (what the scheduler assumes before binding).
+    public init(_ pod: PodSchedulingInfo, nodeName: String) {
+        self.init(key: pod.key, nodeName: nodeName, requests: pod.requests, ownerID: pod.ownerID, affinity: pod.affinity)
+    }
 }
 
 /// The numbers of one node the hot loop reads, kept beside `NodeEntry` as a plain value (no

@@ -11,6 +11,8 @@ public struct PodSchedulingInfo: Sendable {
     public var requiredAffinity: NodeSelector?
     public var preferredAffinity: [PreferredSchedulingTerm]
     public var ownerID: Int32?
+    /// Namespace, labels and parsed pod (anti-)affinity terms.
+    public var affinity: AffinityPod
     public var requestedNodeName: String?
     /// A toleration with no key, operator Exists and no effect tolerates every taint.
     public var tolerationsCoverEverything: Bool
@@ -25,6 +27,7 @@ public struct PodSchedulingInfo: Sendable {
         requiredAffinity = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
         preferredAffinity = spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
         ownerID = pod.metadata.controllerRef.map { snapshot.ownerID($0.uid) }
+        affinity = AffinityPod(pod, key: key)
         requestedNodeName = spec?.nodeName.flatMap { $0.isEmpty ? nil : $0 }
         tolerationsCoverEverything = tolerations.contains { ($0.key ?? "").isEmpty && $0.operator == "Exists" && ($0.effect ?? "").isEmpty }
     }

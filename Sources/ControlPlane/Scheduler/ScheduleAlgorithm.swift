@@ -58,8 +58,11 @@ public struct ScheduleAlgorithm: Sendable {
         feasible.removeAll(keepingCapacity: true)
         // Only a pod with node constraints needs the full filters on every node; otherwise a node
         // without taints or cordon is decided by its numbers alone.
+        // Inter-pod affinity's PreFilter: nil (nothing to check) unless the pod has required terms or
+        // some existing pod's required anti-affinity matches it.
+        let interPodAffinity = InterPodAffinity.preFilter(pod, snapshot)
         let podNeedsFullFilter = pod.requestedNodeName != nil || !pod.nodeSelector.isEmpty || pod.requiredAffinity != nil
-            || !pod.requests.hostPorts.isEmpty
+            || !pod.requests.hostPorts.isEmpty || interPodAffinity != nil
         let r = pod.requests
         var processed = 0
         var failedAny = false
@@ -70,7 +73,7 @@ public struct ScheduleAlgorithm: Sendable {
             let n = numbers[slot]
             let fits: Bool
             if podNeedsFullFilter || n.unschedulable || n.hasHardTaints {
-                fits = slots[slot].map { Filters.check(pod, $0) == nil } ?? false
+                fits = slots[slot].map { Filters.check(pod, $0, interPodAffinity) == nil } ?? false
             } else {
                 fits = n.podCount + 1 <= n.allocatablePods
                     && (r.cpuMilli == 0 || r.cpuMilli <= n.allocatableCPUMilli - n.requestedCPUMilli)
@@ -84,7 +87,7 @@ public struct ScheduleAlgorithm: Sendable {
             var failures: [String: FilterStatus] = [:]
             if failedAny {
                 for slot in live {
-                    if let node = slots[slot], let status = Filters.check(pod, node) { failures[node.name] = status }
+                    if let node = slots[slot], let status = Filters.check(pod, node, interPodAffinity) { failures[node.name] = status }
                 }
             }
             return .unschedulable(FitError(numAllNodes: all, nodeStatuses: failures))
@@ -142,5 +145,13 @@ public struct ScheduleAlgorithm: Sendable {
         }
         Scores.spread(pod.ownerID, snapshot, feasible, into: &scratch)
         for i in 0..<n { totals[i] += Scores.spreadWeight * scratch[i] }
+        // InterPodAffinity: a skipped plugin adds nothing to any node.
+        if let state = InterPodAffinity.preScore(pod, snapshot) {
+            for (i, slot) in feasible.enumerated() {
+                scratch[i] = slots[slot].map { InterPodAffinity.score(state, $0) } ?? 0
+            }
+            InterPodAffinity.normalize(&scratch)
+            for i in 0..<n { totals[i] += Scores.interPodAffinityWeight * scratch[i] }
+        }
     }
 }

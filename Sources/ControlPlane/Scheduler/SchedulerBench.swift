@@ -32,22 +32,35 @@ public enum SchedulerBench {
         return n
     }
 
-    public static func makePod(_ i: Int, owners: Int = 100) -> Pod {
+    /// `antiAffinityEvery` > 0: every so many pods carry required hostname anti-affinity to their
+    /// owner's pods (the spread-one-per-node pattern), to measure inter-pod affinity under load.
+    public static func makePod(_ i: Int, owners: Int = 100, antiAffinityEvery: Int = 0) -> Pod {
         var meta = ObjectMeta(name: "pod-\(i)", namespace: "bench", labels: ["app": "a\(i % owners)"])
         meta.uid = "pod-uid-\(i)"
         meta.ownerReferences = [OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs-\(i % owners)",
                                                uid: "rs-uid-\(i % owners)", controller: true)]
         var c = Container(name: "c", image: "busybox")
         c.resources = ResourceRequirements(requests: ["cpu": Quantity(milli: 100), "memory": Quantity(64 * 1024 * 1024)])
-        return Pod(metadata: meta, spec: PodSpec(containers: [c]))
+        var spec = PodSpec(containers: [c])
+        if antiAffinityEvery > 0, i % antiAffinityEvery == 0 {
+            var anti = PodAffinity()
+            anti.requiredDuringSchedulingIgnoredDuringExecution = [PodAffinityTerm(
+                topologyKey: "kubernetes.io/hostname", labelSelector: LabelSelector(matchLabels: ["app": "a\(i % owners)"]))]
+            var a = Affinity()
+            a.podAntiAffinity = anti
+            spec.affinity = a
+        }
+        return Pod(metadata: meta, spec: spec)
     }
 
-    public static func run(nodes: Int = 5000, pods: Int = 10000, seed: UInt64 = 1) -> Result {
+    public static func run(nodes: Int = 5000, pods: Int = 10000, seed: UInt64 = 1, antiAffinityEvery: Int = 0) -> Result {
         var snapshot = SchedulerSnapshot()
         for i in 0..<nodes { snapshot.upsertNode(makeNode(i)) }
         var prepared: [PodSchedulingInfo] = []
         prepared.reserveCapacity(pods)
-        for i in 0..<pods { prepared.append(PodSchedulingInfo(makePod(i), snapshot: &snapshot)) }
+        for i in 0..<pods {
+            prepared.append(PodSchedulingInfo(makePod(i, antiAffinityEvery: antiAffinityEvery), snapshot: &snapshot))
+        }
         var algo = ScheduleAlgorithm(seed: seed)
         var scheduled = 0
         var failed = 0
@@ -55,7 +68,7 @@ public enum SchedulerBench {
         for p in prepared {
             switch algo.schedule(p, in: snapshot) {
             case .node(let name):
-                snapshot.assume(AssignedPod(key: p.key, nodeName: name, requests: p.requests, ownerID: p.ownerID))
+                snapshot.assume(AssignedPod(p, nodeName: name))
                 scheduled += 1
             default: failed += 1
             }

@@ -17,6 +17,16 @@ public struct SchedulerSnapshot: Sendable {
     public private(set) var ownerSlots: [Int32: [Int32: Int32]] = [:]
     private var zoneIDs: [String: Int32] = [:]
     public var zoneCount: Int { zoneIDs.count }
+    /// Existing pods' terms toward other pods, grouped (the pods of one Deployment share theirs), with
+    /// how many pods on each slot carry each: PreFilter and PreScore match each distinct term against
+    /// the incoming pod once, where kube walks every pod with terms. Required anti-affinity for the
+    /// filter; required affinity (at hardPodAffinityWeight) and preferred terms (anti ones with
+    /// negative weight) for the score. Both empty in a cluster without such pods, which is what
+    /// lets inter-pod affinity skip at once.
+    public private(set) var antiAffinityTerms: [AffinityTerm: [Int32: Int32]] = [:]
+    public private(set) var scoringTerms: [WeightedAffinityTerm: [Int32: Int32]] = [:]
+    /// Namespace labels for terms with a namespaceSelector.
+    public private(set) var namespaceLabels = NamespaceLabels()
 
     public init() {}
 
@@ -59,13 +69,50 @@ public struct SchedulerSnapshot: Sendable {
         for (o, n) in counts { ownerSlots[o, default: [:]][Int32(s)] = present ? n : nil }
     }
 
+    /// Counts (sign +1) or uncounts (−1) a pod's own terms on slot `s`.
+    private mutating func indexTerms(_ a: AffinityPod, slot s: Int, sign: Int32) {
+        guard let t = a.terms else { return }
+        let slot = Int32(s)
+        for term in t.requiredAntiAffinity { Self.bump(&antiAffinityTerms, term, slot, sign) }
+        for term in t.requiredAffinity {
+            Self.bump(&scoringTerms, WeightedAffinityTerm(weight: InterPodAffinity.hardPodAffinityWeight, term: term), slot, sign)
+        }
+        for w in t.preferredAffinity { Self.bump(&scoringTerms, w, slot, sign) }
+        for w in t.preferredAntiAffinity { Self.bump(&scoringTerms, WeightedAffinityTerm(weight: -w.weight, term: w.term), slot, sign) }
+    }
+
+    private static func bump<K: Hashable>(_ index: inout [K: [Int32: Int32]], _ key: K, _ slot: Int32, _ sign: Int32) {
+        let n = (index[key]?[slot] ?? 0) + sign
+        if n > 0 {
+            index[key, default: [:]][slot] = n
+        } else {
+            index[key]?[slot] = nil
+            if index[key]?.isEmpty == true { index[key] = nil }
+        }
+    }
+
+    private mutating func indexTerms(ofNode e: NodeEntry, slot s: Int, sign: Int32) {
+        for a in e.pods where a.terms != nil { indexTerms(a, slot: s, sign: sign) }
+    }
+
     private mutating func account(_ pod: AssignedPod, slot s: Int, sign: Int64) {
         slots[s]?.add(pod, sign: sign)
         refresh(s)
         if let o = pod.ownerID {
             ownerSlots[o, default: [:]][Int32(s)] = slots[s]?.ownerCounts[o]
         }
+        indexTerms(pod.affinity, slot: s, sign: Int32(sign))
     }
+
+    // MARK: Namespaces
+
+    /// Records a namespace's labels (for namespaceSelector terms).
+    public mutating func upsertNamespace(_ ns: Namespace) {
+        guard let name = ns.metadata.name else { return }
+        namespaceLabels.known[name] = ns.metadata.labels ?? [:]
+    }
+
+    public mutating func removeNamespace(named name: String) { namespaceLabels.known[name] = nil }
 
     // MARK: Nodes
 
@@ -95,11 +142,15 @@ public struct SchedulerSnapshot: Sendable {
         live.append(s)
         refresh(s)
         setOwnerCounts(slot: s, entry.ownerCounts, present: true)
+        indexTerms(ofNode: entry, slot: s, sign: 1)
     }
 
     public mutating func removeNode(named name: String) {
         guard let s = slotByName.removeValue(forKey: name) else { return }
-        if let old = slots[s] { setOwnerCounts(slot: s, old.ownerCounts, present: false) }
+        if let old = slots[s] {
+            setOwnerCounts(slot: s, old.ownerCounts, present: false)
+            indexTerms(ofNode: old, slot: s, sign: -1)
+        }
         slots[s] = nil
         refresh(s)
         freeSlots.append(s)
@@ -120,7 +171,7 @@ public struct SchedulerSnapshot: Sendable {
             return
         }
         let owner = pod.metadata.controllerRef.map { ownerID($0.uid) }
-        assume(AssignedPod(key: key, nodeName: nodeName, requests: PodRequests(pod.spec), ownerID: owner))
+        assume(AssignedPod(key: key, nodeName: nodeName, requests: PodRequests(pod.spec), ownerID: owner, affinity: AffinityPod(pod, key: key)))
     }
 
     /// Accounts a pod on a node before the API server has confirmed the binding (kube's "assume").

@@ -15,6 +15,9 @@ public struct SchedulerState: Sendable {
     public var queue = SchedulingQueue<Pod>()
     public var algorithm: ScheduleAlgorithm
     public let schedulerName: String
+    /// A pod with required pod affinity failed: the next pod placed may be one it waits for, so
+    /// that placement counts as a cluster event (kube moves such pods on a matching pod's add).
+    private var awaitingPodAffinity = false
 
     public init(schedulerName: String = "default-scheduler", seed: UInt64 = 0x5eed, percentageOfNodesToScore: Int = 0) {
         self.schedulerName = schedulerName
@@ -39,6 +42,7 @@ public struct SchedulerState: Sendable {
         snapshot.upsertPod(pod)
         // A bound pod that finished frees its node: parked pods may fit now.
         if wasAccounted && !snapshot.isAccounted(key) { queue.clusterChanged(now: now) }
+        if !wasAccounted && snapshot.isAccounted(key) { podPlaced(now: now) }
     }
 
     public mutating func podDeleted(_ pod: Pod, now: Double) {
@@ -68,13 +72,21 @@ public struct SchedulerState: Sendable {
         let result = algorithm.schedule(info, in: snapshot)
         switch result {
         case .node(let name):
-            snapshot.assume(AssignedPod(key: key, nodeName: name, requests: info.requests, ownerID: info.ownerID))
+            snapshot.assume(AssignedPod(info, nodeName: name))
             queue.done(key)
+            podPlaced(now: now)
             return .bind(pod, node: name)
         case .unschedulable, .noNodes:
             queue.failed(key, now: now)
+            if info.affinity.terms?.requiredAffinity.isEmpty == false { awaitingPodAffinity = true }
             return .unschedulable(pod, message: result.message ?? "")
         }
+    }
+
+    private mutating func podPlaced(now: Double) {
+        guard awaitingPodAffinity else { return }
+        awaitingPodAffinity = false
+        queue.clusterChanged(now: now)
     }
 
     /// The binding failed: forget the assumption; retry after back-off unless the pod is gone.

@@ -3,7 +3,7 @@ import KubeAPI
 /// The default profile's score plugins and weights (kube 1.32): TaintToleration 3, NodeAffinity 2,
 /// PodTopologySpread 2 (here: spreading one owner's pods over nodes and zones, as the system default
 /// constraints and the older SelectorSpread do), NodeResourcesFit LeastAllocated 1,
-/// NodeResourcesBalancedAllocation 1. InterPodAffinity and ImageLocality are not scored.
+/// NodeResourcesBalancedAllocation 1, InterPodAffinity 2 (InterPodAffinity.swift). ImageLocality is not scored.
 public enum Scores {
     public static let maxNodeScore: Int64 = 100
     public static let taintWeight: Int64 = 3
@@ -11,6 +11,7 @@ public enum Scores {
     public static let spreadWeight: Int64 = 2
     public static let leastAllocatedWeight: Int64 = 1
     public static let balancedWeight: Int64 = 1
+    public static let interPodAffinityWeight: Int64 = 2
 
     /// LeastAllocated over cpu and memory (weights 1 and 1), with the pod's non-zero requests added.
     @inline(__always)

@@ -49,9 +49,16 @@ public struct PodAffinityTerm: Codable, Hashable, Sendable {
     public var namespaces: [String]?
     public var topologyKey: String
     public var namespaceSelector: LabelSelector?
-    public init(topologyKey: String, labelSelector: LabelSelector? = nil) {
+    /// Keys whose values in the owning pod's labels are ANDed into `labelSelector` as `key In (value)`.
+    public var matchLabelKeys: [String]?
+    /// Keys whose values in the owning pod's labels are ANDed into `labelSelector` as `key NotIn (value)`.
+    public var mismatchLabelKeys: [String]?
+    public init(topologyKey: String, labelSelector: LabelSelector? = nil, namespaces: [String]? = nil,
+                namespaceSelector: LabelSelector? = nil) {
         self.topologyKey = topologyKey
         self.labelSelector = labelSelector
+        self.namespaces = namespaces
+        self.namespaceSelector = namespaceSelector
     }
 }
 

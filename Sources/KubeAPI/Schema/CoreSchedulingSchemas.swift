@@ -112,6 +112,8 @@ extension SchemaBuilder {
             F("namespaces", strings, "The namespaces to look in; the pod's own when empty."),
             F("topologyKey", .string, "The node label whose values make the domains."),
             F("namespaceSelector", meta("LabelSelector"), "The namespaces to look in, by label."),
+            F("matchLabelKeys", strings, "Pod label keys whose values must match (ANDed into labelSelector)."),
+            F("mismatchLabelKeys", strings, "Pod label keys whose values must differ (ANDed into labelSelector)."),
         ]),
         object(p + "WeightedPodAffinityTerm", "A weighted pod affinity term.", required: ["weight", "podAffinityTerm"], [
             F("weight", .int32, "The weight, 1-100."), F("podAffinityTerm", core("PodAffinityTerm"), "The term."),
