@@ -148,8 +148,11 @@ struct Registry: Sendable {
         }
     }
 
-    /// Sets type metadata and namespace from the request, rejecting mismatches as kube does.
-    static func normalizeBody(_ strategy: ResourceStrategy, _ body: JSONValue, namespace: String) throws(Status) -> JSONValue {
+    /// Sets type metadata and namespace from the request, rejecting mismatches as kube does. `typeCheck`
+    /// decodes the object as its Go-typed counterpart would be; a server-internal write (a binding)
+    /// that changes a stored, already checked object only in fields it sets itself skips it.
+    static func normalizeBody(_ strategy: ResourceStrategy, _ body: JSONValue, namespace: String,
+                              typeCheck: Bool = true) throws(Status) -> JSONValue {
         guard body.objectValue != nil else {
             throw Status.badRequest("Object '\(strategy.info.kind)' is invalid: the body must be a JSON object")
         }
@@ -171,7 +174,7 @@ struct Registry: Sendable {
             }
             object.setMeta("namespace", .string(namespace))
         }
-        if let why = TypedDecoding.check(kind: strategy.info.kind, object) {
+        if typeCheck, let why = TypedDecoding.check(kind: strategy.info.kind, object) {
             throw Status.badRequest("\(strategy.info.kind) in version \"\(strategy.info.version)\" cannot be handled as a \(strategy.info.kind): \(why)")
         }
         return object

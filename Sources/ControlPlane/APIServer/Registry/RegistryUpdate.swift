@@ -16,8 +16,9 @@ extension Registry {
     /// kube's `GuaranteedUpdate`: read, transform, check, write if still at the revision read; retry on a
     /// race unless the caller asked for a specific resourceVersion (then 409). `transform` gets the
     /// current object and returns the desired one. Returns the stored result and whether it was created.
+    /// `typeCheck: false` is for server-internal transforms that only set fields of their own making.
     func update(_ strategy: ResourceStrategy, namespace: String, name: String, scope: WriteScope,
-                dryRun: Bool = false, createIfMissing: JSONValue? = nil,
+                dryRun: Bool = false, createIfMissing: JSONValue? = nil, typeCheck: Bool = true,
                 transform: (JSONValue) throws -> JSONValue) async throws -> (object: JSONValue, created: Bool) {
         let key = StorageKeys.objectKey(strategy.resource, namespace: namespace, name: name)
         var attempts = 0
@@ -41,7 +42,7 @@ extension Registry {
             if let n = desired.metaString("name"), !n.isEmpty, n != name {
                 throw Status.badRequest("the name of the object (\(n)) does not match the name on the URL (\(name))")
             }
-            desired = try Registry.normalizeBody(strategy, desired, namespace: namespace)
+            desired = try Registry.normalizeBody(strategy, desired, namespace: namespace, typeCheck: typeCheck)
             desired.setMeta("name", .string(name))
             prepareForUpdate(strategy, scope: scope, &desired, old: current.object)
             Defaulting.apply(resource: strategy.resource, to: &desired)

