@@ -53,6 +53,8 @@ public enum SchedulerBenchmark {
         let clock = BenchClock()
         let core = SchedulerBench.run(nodes: o.nodes, pods: o.pods)
         print("core only (in-process SchedulerBench, no API): \(core)")
+        let anti = SchedulerBench.run(nodes: o.nodes, pods: o.pods, antiAffinityEvery: 10)
+        print("core only, 1 pod in 10 with required hostname anti-affinity: \(anti)")
 
         var config = try KubeClientConfig(kubeconfigPath: o.kubeconfig)
         config.maxIdleConnections = o.clients + 4
