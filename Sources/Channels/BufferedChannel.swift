@@ -170,27 +170,28 @@ public final class BufferedChannel<Element: Sendable, Failure: Error>: Sendable 
     /// cancels the channel.
     @inlinable
     public func next(isolation: isolated (any Actor)? = #isolation) async throws(Failure) -> Element? {
-        let fast = state.withLock { s -> Result<Element?, Failure>? in
-            if let e = s.buffer.popFirst() { return .success(e) }
-            if s.cancelled { return .success(nil) }
-            if s.finished {
-                defer { s.failure = nil }
-                return s.failure.map { .failure($0) } ?? .success(nil)
-            }
-            return nil
-        }
-        if let fast { return try fast.get() }
+        try await take(isolation: isolation, Self.takeOne) { $0.waiter = $1 }
+    }
+
+    /// Everything buffered, waiting for at least one element; nil once the channel has ended.
+    @inlinable
+    public func drain(isolation: isolated (any Actor)? = #isolation) async throws(Failure) -> [Element]? {
+        try await take(isolation: isolation, Self.takeAll) { $0.drainer = $1 }
+    }
+
+    /// Takes what `take` finds, or parks the consumer (`park`) until a send or the end resumes it.
+    @inlinable
+    func take<R>(isolation: isolated (any Actor)?, _ take: @Sendable (inout State) -> Result<R?, Failure>?,
+                 park: @Sendable (inout State, UnsafeContinuation<Result<R?, Failure>, Never>) -> Void) async throws(Failure) -> R? {
+        if let now = state.withLock({ take(&$0) }) { return try now.get() }
+        // Already cancelled, the handler runs at once; cancelled while parked, it ends the channel
+        // and so resumes the consumer.
         let result = await withTaskCancellationHandler {
-            await withUnsafeContinuation(isolation: isolation) { (c: UnsafeContinuation<Result<Element?, Failure>, Never>) in
-                let now = state.withLock { s -> Result<Element?, Failure>? in
-                    if let e = s.buffer.popFirst() { return .success(e) }
-                    if s.cancelled { return .success(nil) }
-                    if s.finished {
-                        defer { s.failure = nil }
-                        return s.failure.map { .failure($0) } ?? .success(nil)
-                    }
+            await withUnsafeContinuation(isolation: isolation) { (c: UnsafeContinuation<Result<R?, Failure>, Never>) in
+                let now = state.withLock { s -> Result<R?, Failure>? in
+                    if let r = take(&s) { return r }
                     if Task.isCancelled { return .success(nil) }
-                    s.waiter = c
+                    park(&s, c)
                     return nil
                 }
                 if let now { c.resume(returning: now) }
@@ -198,8 +199,13 @@ public final class BufferedChannel<Element: Sendable, Failure: Error>: Sendable 
         } onCancel: {
             self.cancel()
         }
-        if Task.isCancelled, case .success(nil) = result { cancel() }
         return try result.get()
+    }
+
+    @inlinable
+    static func takeOne(_ s: inout State) -> Result<Element?, Failure>? {
+        if let e = s.buffer.popFirst() { return .success(e) }
+        return ending(&s)
     }
 
     @inlinable
@@ -209,33 +215,18 @@ public final class BufferedChannel<Element: Sendable, Failure: Error>: Sendable 
             s.buffer.removeAll(keepingCapacity: true)
             return .success(all)
         }
+        return ending(&s)
+    }
+
+    /// What a consumer finding the buffer empty gets: the end (once, the failure) or nil to wait.
+    @inlinable
+    static func ending<R>(_ s: inout State) -> Result<R?, Failure>? {
         if s.cancelled { return .success(nil) }
         if s.finished {
             defer { s.failure = nil }
             return s.failure.map { .failure($0) } ?? .success(nil)
         }
         return nil
-    }
-
-    /// Everything buffered, waiting for at least one element; nil once the channel has ended.
-    @inlinable
-    public func drain(isolation: isolated (any Actor)? = #isolation) async throws(Failure) -> [Element]? {
-        if let now = state.withLock({ Self.takeAll(&$0) }) { return try now.get() }
-        let result = await withTaskCancellationHandler {
-            await withUnsafeContinuation(isolation: isolation) { (c: UnsafeContinuation<Result<[Element]?, Failure>, Never>) in
-                let now = state.withLock { s -> Result<[Element]?, Failure>? in
-                    if let r = Self.takeAll(&s) { return r }
-                    if Task.isCancelled { return .success(nil) }
-                    s.drainer = c
-                    return nil
-                }
-                if let now { c.resume(returning: now) }
-            }
-        } onCancel: {
-            self.cancel()
-        }
-        if Task.isCancelled, case .success(nil) = result { cancel() }
-        return try result.get()
     }
 }
 
