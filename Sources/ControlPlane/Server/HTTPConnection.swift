@@ -136,6 +136,9 @@ struct HTTPConnection: Sendable {
             parts.append(.end(nil))
             try await outbound.write(contentsOf: parts)
         case .stream(let stream):
+            // However this ends (finished, client gone before or during the relay, server stopping),
+            // the producer (a watch) learns of it.
+            defer { stream.cancel() }
             head.headers.remove(name: "content-length")
             head.headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
             try await outbound.write(.head(head))
@@ -155,8 +158,6 @@ struct HTTPConnection: Sendable {
     private func relay(_ stream: ResponseStream, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
                        eventLoop: any EventLoop) async throws {
         let shutdown = self.shutdown
-        // However this ends (finished, client gone, server stopping), the producer learns of it.
-        defer { stream.cancel() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while let chunks = await stream.drain() {

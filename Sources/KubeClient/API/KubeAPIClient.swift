@@ -62,6 +62,7 @@ public struct KubeAPIClient: Sendable {
         let path = try ResourcePath(for: T.self).path(namespace: namespace) + options.query
         let response = try await transport.stream(HTTPRequest(method: .GET, path: path))
         guard (200..<300).contains(response.status) else {
+            defer { response.close() }
             var body: [UInt8] = []
             do {
                 for try await chunk in response.body {

@@ -63,6 +63,7 @@ final class WatchStream: Sendable {
             break
         }
         let cacheID = subscribed
+        let startedAfter = request.options.resourceVersionNumber ?? 0
         var mainTask: Task<Void, Never>?
         if cacheID == nil {
             mainTask = Task {
@@ -83,7 +84,8 @@ final class WatchStream: Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(interval))
                     if Task.isCancelled { break }
-                    let rv = cacheID != nil ? (cache?.revision ?? 0) : progress.lastRevision.withLock { $0 }
+                    // A watch the cache took while ahead of it must not be told of an older revision.
+                    let rv = cacheID != nil ? max(cache?.revision ?? 0, startedAfter) : progress.lastRevision.withLock { $0 }
                     guard rv > 0 else { continue }
                     if continuation.send(WatchStream.bookmark(strategy, rv)) == .dropped { continuation.finish() }
                 }
