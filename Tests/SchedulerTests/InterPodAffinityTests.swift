@@ -278,6 +278,23 @@ private func statuses(_ p: Pod, _ s: inout SchedulerSnapshot) -> [String: Filter
         guard case .bind(_, let webNode) = st.next(now: 1.5) else { Issue.record("web not retried"); return }
         #expect(webNode == dbNode)
     }
+
+    /// A placed pod taking the labels a parked pod's affinity asks for brings that pod back too.
+    @Test func aPodWaitingForItsAffinityIsRetriedWhenAPlacedPodsLabelsChange() {
+        var st = SchedulerState(seed: 5)
+        st.nodeUpserted(hostNode("a"), now: 0)
+        st.nodeUpserted(hostNode("b"), now: 0)
+        st.podUpserted(apod("x", labels: ["app": "other"], nodeName: "a"), now: 0)
+        st.podUpserted(apod("web", affinity: [term(["app": "db"])]), now: 0)
+        guard case .unschedulable = st.next(now: 0) else { Issue.record("web placed without a db"); return }
+        #expect(st.queue.unschedulableCount == 1)
+        st.podUpserted(apod("x", labels: ["app": "other"], nodeName: "a"), now: 0.5)
+        #expect(st.queue.unschedulableCount == 1, "an update that changes no label moves nothing")
+        st.podUpserted(apod("x", labels: ["app": "db"], nodeName: "a"), now: 0.5)
+        #expect(st.queue.unschedulableCount == 0)
+        guard case .bind(_, let webNode) = st.next(now: 1.5) else { Issue.record("web not retried"); return }
+        #expect(webNode == "a")
+    }
 }
 
 @Suite struct InterPodAffinityScoreTests {

@@ -35,6 +35,8 @@ public struct SchedulerSnapshot: Sendable {
     public func node(named name: String) -> NodeEntry? { slotByName[name].flatMap { slots[$0] } }
     public func slot(named name: String) -> Int? { slotByName[name] }
     public func isAccounted(_ podKey: String) -> Bool { pods[podKey] != nil }
+    /// The labels of an accounted pod (what inter-pod affinity matches against).
+    public func labels(ofPod podKey: String) -> [String: String]? { pods[podKey]?.affinity.labels }
 
     /// The interned id of a controller owner uid (stable for the snapshot's life).
     public mutating func ownerID(_ uid: String) -> Int32 {

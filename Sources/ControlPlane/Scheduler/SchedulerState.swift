@@ -39,9 +39,13 @@ public struct SchedulerState: Sendable {
         }
         queue.remove(key)
         let wasAccounted = snapshot.isAccounted(key)
+        let oldLabels = snapshot.labels(ofPod: key)
         snapshot.upsertPod(pod)
         // A bound pod that finished frees its node: parked pods may fit now.
         if wasAccounted && !snapshot.isAccounted(key) { queue.clusterChanged(now: now) }
+        // A placed pod's new labels may now satisfy a parked pod's affinity or stop repelling it
+        // (kube moves pods that failed InterPodAffinity on an assigned pod's label change).
+        if let oldLabels, snapshot.isAccounted(key), oldLabels != (pod.metadata.labels ?? [:]) { queue.clusterChanged(now: now) }
         if !wasAccounted && snapshot.isAccounted(key) { podPlaced(now: now) }
     }
 
