@@ -295,6 +295,25 @@ private func statuses(_ p: Pod, _ s: inout SchedulerSnapshot) -> [String: Filter
         guard case .bind(_, let webNode) = st.next(now: 1.5) else { Issue.record("web not retried"); return }
         #expect(webNode == "a")
     }
+
+    /// A namespace gaining the label a parked pod's namespaceSelector asks for brings that pod back.
+    @Test func aPodWaitingOnANamespaceSelectorIsRetriedWhenTheNamespaceLabelsChange() {
+        var st = SchedulerState(seed: 5)
+        st.nodeUpserted(hostNode("a"), now: 0)
+        st.nodeUpserted(hostNode("b"), now: 0)
+        st.namespaceUpserted(Namespace(metadata: ObjectMeta(name: "data", labels: [NamespaceLabels.nameLabel: "data"])), now: 0)
+        st.podUpserted(apod("db", labels: ["app": "db"], namespace: "data", nodeName: "b"), now: 0)
+        let byTeam = LabelSelector(matchLabels: ["team": "storage"])
+        st.podUpserted(apod("web", affinity: [term(["app": "db"], namespaceSelector: byTeam)]), now: 0)
+        guard case .unschedulable = st.next(now: 0) else { Issue.record("web placed without a storage namespace"); return }
+        #expect(st.queue.unschedulableCount == 1)
+        st.namespaceUpserted(Namespace(metadata: ObjectMeta(name: "data", labels: [NamespaceLabels.nameLabel: "data"])), now: 0.5)
+        #expect(st.queue.unschedulableCount == 1, "the same labels again move nothing")
+        st.namespaceUpserted(Namespace(metadata: ObjectMeta(name: "data", labels: [NamespaceLabels.nameLabel: "data", "team": "storage"])), now: 0.5)
+        #expect(st.queue.unschedulableCount == 0)
+        guard case .bind(_, let webNode) = st.next(now: 1.5) else { Issue.record("web not retried"); return }
+        #expect(webNode == "b")
+    }
 }
 
 @Suite struct InterPodAffinityScoreTests {

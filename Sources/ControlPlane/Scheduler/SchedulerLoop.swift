@@ -80,10 +80,17 @@ public final class SchedulerLoop: Sendable {
                     }
                 },
                 onDelete: { [self] d in state.withLock { $0.nodeDeleted(d.object) } }))
+            // Namespace labels, for inter-pod affinity terms with a namespaceSelector.
+            let namespaces = Informer(APIListerWatcher(client: client, Namespace.self))
+            namespaces.addHandler(InformerHandler(
+                onAdd: { [self] ns in state.withLock { $0.namespaceUpserted(ns, now: Self.now()) }; wake() },
+                onUpdate: { [self] _, ns in state.withLock { $0.namespaceUpserted(ns, now: Self.now()) }; wake() },
+                onDelete: { [self] d in state.withLock { $0.namespaceDeleted(d.object) } }))
             await withDiscardingTaskGroup { group in
                 group.addTask { await pods.run() }
                 group.addTask { await nodes.run() }
-                guard await pods.waitForSync(), await nodes.waitForSync() else { return }
+                group.addTask { await namespaces.run() }
+                guard await pods.waitForSync(), await nodes.waitForSync(), await namespaces.waitForSync() else { return }
                 config.logger.info("scheduler synced", metadata: ["nodes": "\(nodes.cache.count)", "pods": "\(pods.cache.count)"])
                 if config.leaderElection {
                     let elector = LeaderElector(store: client, config: LeaderElector.Config(

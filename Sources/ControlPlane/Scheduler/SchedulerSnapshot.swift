@@ -108,10 +108,15 @@ public struct SchedulerSnapshot: Sendable {
 
     // MARK: Namespaces
 
-    /// Records a namespace's labels (for namespaceSelector terms).
-    public mutating func upsertNamespace(_ ns: Namespace) {
-        guard let name = ns.metadata.name else { return }
-        namespaceLabels.known[name] = ns.metadata.labels ?? [:]
+    /// Records a namespace's labels (for namespaceSelector terms); true when they differ from what
+    /// terms were matched against before (an unknown namespace counts as having only its name label).
+    @discardableResult
+    public mutating func upsertNamespace(_ ns: Namespace) -> Bool {
+        guard let name = ns.metadata.name else { return false }
+        let before = namespaceLabels.labels(of: name)
+        let labels = ns.metadata.labels ?? [:]
+        namespaceLabels.known[name] = labels
+        return before != labels
     }
 
     public mutating func removeNamespace(named name: String) { namespaceLabels.known[name] = nil }

@@ -63,6 +63,15 @@ public struct SchedulerState: Sendable {
         queue.clusterChanged(now: now)
     }
 
+    /// A namespace's labels decide namespaceSelector terms: a change may unpark pods.
+    public mutating func namespaceUpserted(_ ns: Namespace, now: Double) {
+        if snapshot.upsertNamespace(ns) { queue.clusterChanged(now: now) }
+    }
+
+    public mutating func namespaceDeleted(_ ns: Namespace) {
+        if let name = ns.metadata.name { snapshot.removeNamespace(named: name) }
+    }
+
     public mutating func nodeDeleted(_ node: Node) {
         if let name = node.metadata.name { snapshot.removeNode(named: name) }
     }
