@@ -54,6 +54,7 @@ struct SchedulingEndToEndTests {
         try await ControlPlaneCluster.with(nodes: []) { c in
             try await c.kubelet.register(node: "gpu", labels: ["hw": "gpu"], taints: [Taint(key: "dedicated", value: "gpu", effect: "NoSchedule")])
             try await c.kubelet.register(node: "plain")
+            try await c.settle(["gpu", "plain"])
             let tolerate = """
               tolerations:
               - key: dedicated
@@ -89,6 +90,7 @@ struct SchedulingEndToEndTests {
             try await c.kubelet.register(node: "zone-a", labels: ["topology.kubernetes.io/zone": "a", "disk": "hdd"])
             try await c.kubelet.register(node: "zone-b", labels: ["topology.kubernetes.io/zone": "b", "disk": "ssd"])
             try await c.kubelet.register(node: "zone-c", labels: ["topology.kubernetes.io/zone": "c", "disk": "ssd"])
+            try await c.settle(["zone-a", "zone-b", "zone-c"])
             let required = """
               affinity:
                 nodeAffinity:
@@ -139,6 +141,7 @@ struct SchedulingEndToEndTests {
         try await ControlPlaneCluster.with(nodes: []) { c in
             try await c.kubelet.register(node: "small", cpu: "1", memory: "1Gi")
             try await c.kubelet.register(node: "big", cpu: "4", memory: "8Gi")
+            try await c.settle(["small", "big"])
             let pods = [Self.pod("needs-2cpu", requests: "cpu=2,memory=256Mi"), Self.pod("needs-1500m", requests: "cpu=1500m"),
                         Self.pod("needs-800m", requests: "cpu=800m"), Self.pod("needs-memory", requests: "memory=2Gi"),
                         Self.pod("needs-8cpu", requests: "cpu=8"), Self.pod("needs-3cpu", requests: "cpu=3")]

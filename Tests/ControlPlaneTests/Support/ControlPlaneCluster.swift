@@ -16,19 +16,8 @@ struct ControlPlaneCluster {
             let kubelet = try PlayedKubelet(kubeconfig: server.kubeconfig)
             for node in nodes { try await kubelet.register(node: node) }
             kubelet.start()
-            // Settled once the controllers have seen every node (each gets its podCIDR), so that the
-            // loops, whose watches lag on a busy machine, start from the whole cluster.
             if !nodes.isEmpty {
-                let settled = try await server.poll { () async throws -> Bool? in
-                    let all = try await kubelet.client.list(Node.self).items
-                    // A node is created before its Ready status, so the lifecycle controller may taint it
-                    // not-ready first and lift the taint only at its next pass: wait for that too.
-                    let lifecycleKeys: Set<String> = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]
-                    return all.count == nodes.count && all.allSatisfy {
-                        $0.spec?.podCIDR != nil && !($0.spec?.taints ?? []).contains { lifecycleKeys.contains($0.key) }
-                    } ? true : nil
-                }
-                #expect(settled == true, "nodes never got their podCIDRs, or kept a not-ready taint")
+                try await settle(server: server, kubelet: kubelet, nodes)
                 // The scheduler watches on its own and only once it holds its Lease; give its node watch
                 // a moment past that, or on a busy machine a pod can be placed among the nodes it has
                 // seen so far (a real cluster has the same window right after nodes join).
@@ -46,6 +35,27 @@ struct ControlPlaneCluster {
     }
 
     var client: KubeAPIClient { kubelet.client }
+
+    /// Waits until `nodes` are schedulable as the control loops see them: each has its podCIDR (the
+    /// controllers saw it) and no lifecycle taint. A node is created before its Ready status, so the
+    /// lifecycle controller may taint it not-ready first and lift the taint only at its next pass; a
+    /// pod placed in that window goes elsewhere. Then a moment for the scheduler's watch to catch up.
+    func settle(_ nodes: [String]) async throws {
+        try await Self.settle(server: server, kubelet: kubelet, nodes)
+        try await Task.sleep(for: .seconds(1))
+    }
+
+    static func settle(server: ServerProcess, kubelet: PlayedKubelet, _ nodes: [String]) async throws {
+        let lifecycleKeys: Set<String> = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]
+        let wanted = Set(nodes)
+        let settled = try await server.poll { () async throws -> Bool? in
+            let all = try await kubelet.client.list(Node.self).items.filter { wanted.contains($0.metadata.name ?? "") }
+            return all.count == wanted.count && all.allSatisfy {
+                $0.spec?.podCIDR != nil && !($0.spec?.taints ?? []).contains { lifecycleKeys.contains($0.key) }
+            } ? true : nil
+        }
+        #expect(settled == true, "nodes \(nodes) never got their podCIDRs, or kept a not-ready taint")
+    }
 
     /// Pods matching `selector` in default that are not terminating.
     func livePods(_ selector: String) async throws -> [Pod] {
