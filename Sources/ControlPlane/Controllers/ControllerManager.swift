@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// How `ControllerManager` runs (kube-controller-manager's flags that matter here).
-public struct ControllerManagerConfig: Sendable {
+public struct ControllerManagerConfig: LeaderElectedComponent {
     /// This process in the leader election.
     public var identity: String
     public var leaderElection = true
@@ -47,15 +47,7 @@ public final class ControllerManager: Sendable {
     /// Runs until `stop()` or the calling task is cancelled.
     public func run() async {
         let task = Task { [self] in
-            if config.leaderElection {
-                let elector = LeaderElector(store: client, config: LeaderElector.Config(
-                    namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity,
-                    leaseDuration: config.leaseDuration, renewDeadline: config.renewDeadline, retryPeriod: config.retryPeriod),
-                    logger: config.logger)
-                await elector.campaign { await self.lead() }
-            } else {
-                await lead()
-            }
+            await config.lead(client: client) { await self.lead() }
         }
         runTask.withLock { $0 = task }
         await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }

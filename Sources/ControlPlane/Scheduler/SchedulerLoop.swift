@@ -6,7 +6,7 @@ import Logging
 import Synchronization
 
 /// How `SchedulerLoop` runs.
-public struct SchedulerConfig: Sendable {
+public struct SchedulerConfig: LeaderElectedComponent {
     public var schedulerName = "default-scheduler"
     /// This process in the leader election (kube: hostname + "_" + a uuid).
     public var identity: String
@@ -92,15 +92,7 @@ public final class SchedulerLoop: Sendable {
                 group.addTask { await namespaces.run() }
                 guard await pods.waitForSync(), await nodes.waitForSync(), await namespaces.waitForSync() else { return }
                 config.logger.info("scheduler synced", metadata: ["nodes": "\(nodes.cache.count)", "pods": "\(pods.cache.count)"])
-                if config.leaderElection {
-                    let elector = LeaderElector(store: client, config: LeaderElector.Config(
-                        namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity,
-                        leaseDuration: config.leaseDuration, renewDeadline: config.renewDeadline, retryPeriod: config.retryPeriod),
-                        logger: config.logger)
-                    await elector.campaign { await self.lead() }
-                } else {
-                    await lead()
-                }
+                await config.lead(client: client) { await self.lead() }
                 group.cancelAll()
             }
         }
