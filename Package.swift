@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
@@ -80,7 +81,11 @@ let package = Package(
             name: "EtcdAPI",
             dependencies: [
                 "Store",
+                "Channels",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -158,7 +163,17 @@ let package = Package(
         // Needs root: real namespaces, cgroups and mounts. `make test` runs it as root.
         .testTarget(name: "NodeAgentRootTests", dependencies: ["NodeAgent", "SwiftletCSystem"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "EtcdAPITests", dependencies: ["EtcdAPI", "Store"]),
+        .testTarget(
+            name: "EtcdAPITests",
+            dependencies: [
+                "EtcdAPI", "Store",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .testTarget(name: "APIServerTests", dependencies: ["APIServer", "KubeAPI", "Store", "Channels"]),
         // A real HTTPS server on loopback (NIO + NIOSSL) stands opposite the client's transport.
         .testTarget(

@@ -2,56 +2,56 @@ import GRPCCore
 import Store
 
 /// etcd's Cluster service: the membership, and changes to it through the member's Raft configuration.
-struct ClusterService: Etcdserverpb_Cluster.SimpleServiceProtocol {
+struct ClusterService: Sendable {
     let backend: any EtcdMemberBackend
 
-    func memberAdd(request: Etcdserverpb_MemberAddRequest, context: ServerContext) async throws -> Etcdserverpb_MemberAddResponse {
+    func memberAdd(_ request: Etcdserverpb_MemberAddRequest) async throws(RPCError) -> Etcdserverpb_MemberAddResponse {
         try await etcdCall {
             try Self.checkURLs(request.peerUrls)
             let (added, members) = try await backend.memberAdd(peerURLs: request.peerUrls, isLearner: request.isLearner)
             var r = Etcdserverpb_MemberAddResponse()
-            r.header = await backend.header()
+            r.header = backend.header()
             r.member = Etcdserverpb_Member(added)
             r.members = members.map(Etcdserverpb_Member.init)
             return r
         }
     }
 
-    func memberRemove(request: Etcdserverpb_MemberRemoveRequest, context: ServerContext) async throws -> Etcdserverpb_MemberRemoveResponse {
+    func memberRemove(_ request: Etcdserverpb_MemberRemoveRequest) async throws(RPCError) -> Etcdserverpb_MemberRemoveResponse {
         try await etcdCall {
             let members = try await backend.memberRemove(id: request.id)
             var r = Etcdserverpb_MemberRemoveResponse()
-            r.header = await backend.header()
+            r.header = backend.header()
             r.members = members.map(Etcdserverpb_Member.init)
             return r
         }
     }
 
-    func memberUpdate(request: Etcdserverpb_MemberUpdateRequest, context: ServerContext) async throws -> Etcdserverpb_MemberUpdateResponse {
+    func memberUpdate(_ request: Etcdserverpb_MemberUpdateRequest) async throws(RPCError) -> Etcdserverpb_MemberUpdateResponse {
         try await etcdCall {
             try Self.checkURLs(request.peerUrls)
             let members = try await backend.memberUpdate(id: request.id, peerURLs: request.peerUrls)
             var r = Etcdserverpb_MemberUpdateResponse()
-            r.header = await backend.header()
+            r.header = backend.header()
             r.members = members.map(Etcdserverpb_Member.init)
             return r
         }
     }
 
-    func memberList(request: Etcdserverpb_MemberListRequest, context: ServerContext) async throws -> Etcdserverpb_MemberListResponse {
+    func memberList(_ request: Etcdserverpb_MemberListRequest) async throws(RPCError) -> Etcdserverpb_MemberListResponse {
         try await etcdCall {
             var r = Etcdserverpb_MemberListResponse()
             r.members = try await backend.memberList().map(Etcdserverpb_Member.init)
-            r.header = await backend.header()
+            r.header = backend.header()
             return r
         }
     }
 
-    func memberPromote(request: Etcdserverpb_MemberPromoteRequest, context: ServerContext) async throws -> Etcdserverpb_MemberPromoteResponse {
+    func memberPromote(_ request: Etcdserverpb_MemberPromoteRequest) async throws(RPCError) -> Etcdserverpb_MemberPromoteResponse {
         try await etcdCall {
             let members = try await backend.memberPromote(id: request.id)
             var r = Etcdserverpb_MemberPromoteResponse()
-            r.header = await backend.header()
+            r.header = backend.header()
             r.members = members.map(Etcdserverpb_Member.init)
             return r
         }

@@ -7,8 +7,15 @@ import Store
 public protocol EtcdMemberBackend: KeyValueClient {
     /// cluster_id, member_id, raft_term and the current revision as etcd puts them in every response
     /// header (the revision only where the response carries none of its own). Called for every
-    /// response: may be a little stale, must be cheap.
-    func headerState() async -> EtcdHeaderState
+    /// response, on any thread: may be a little stale, must be cheap and must not block.
+    func headerState() -> EtcdHeaderState
+
+    // The hot path in callback form: `done` may run on any thread (a member's loop thread) and must
+    // not block it. The defaults run the async calls in a task.
+    func range(_ request: RangeRequest, done: @escaping @Sendable (Result<RangeResponse, any Error>) -> Void)
+    func put(_ request: PutRequest, done: @escaping @Sendable (Result<PutResponse, any Error>) -> Void)
+    func deleteRange(_ request: DeleteRangeRequest, done: @escaping @Sendable (Result<DeleteRangeResponse, any Error>) -> Void)
+    func txn(_ request: TxnRequest, done: @escaping @Sendable (Result<TxnResponse, any Error>) -> Void)
 
     /// Ids of the live leases, ascending (etcd's LeaseLeases).
     func leaseIDs() async throws -> [Int64]
@@ -21,6 +28,30 @@ public protocol EtcdMemberBackend: KeyValueClient {
     func memberPromote(id: UInt64) async throws -> [EtcdMember]
 
     func status() async throws -> EtcdMemberStatus
+}
+
+extension EtcdMemberBackend {
+    public func range(_ request: RangeRequest, done: @escaping @Sendable (Result<RangeResponse, any Error>) -> Void) {
+        Task { done(await Result { try await range(request) }) }
+    }
+
+    public func put(_ request: PutRequest, done: @escaping @Sendable (Result<PutResponse, any Error>) -> Void) {
+        Task { done(await Result { try await put(request) }) }
+    }
+
+    public func deleteRange(_ request: DeleteRangeRequest, done: @escaping @Sendable (Result<DeleteRangeResponse, any Error>) -> Void) {
+        Task { done(await Result { try await deleteRange(request) }) }
+    }
+
+    public func txn(_ request: TxnRequest, done: @escaping @Sendable (Result<TxnResponse, any Error>) -> Void) {
+        Task { done(await Result { try await txn(request) }) }
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
 }
 
 public struct EtcdHeaderState: Hashable, Sendable {

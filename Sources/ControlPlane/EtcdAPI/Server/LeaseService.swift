@@ -5,33 +5,33 @@ import GRPCCore
 import Store
 
 /// etcd's Lease service over a member.
-struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
+struct LeaseService: Sendable {
     let backend: any EtcdMemberBackend
 
-    func leaseGrant(request: Etcdserverpb_LeaseGrantRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseGrantResponse {
+    func leaseGrant(_ request: Etcdserverpb_LeaseGrantRequest) async throws(RPCError) -> Etcdserverpb_LeaseGrantResponse {
         try await etcdCall {
             // The member picks a random id when the client leaves it 0, as etcd.
             let grant = try await backend.leaseGrant(ttl: request.ttl, id: request.id)
             var r = Etcdserverpb_LeaseGrantResponse()
-            r.header = await backend.header(revision: grant.revision)
+            r.header = backend.header(revision: grant.revision)
             r.id = grant.id
             r.ttl = grant.ttl
             return r
         }
     }
 
-    func leaseRevoke(request: Etcdserverpb_LeaseRevokeRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseRevokeResponse {
+    func leaseRevoke(_ request: Etcdserverpb_LeaseRevokeRequest) async throws(RPCError) -> Etcdserverpb_LeaseRevokeResponse {
         try await etcdCall {
             try await backend.leaseRevoke(id: request.id)
             var r = Etcdserverpb_LeaseRevokeResponse()
-            r.header = await backend.header()
+            r.header = backend.header()
             return r
         }
     }
 
-    func leaseKeepAlive(request: RPCAsyncSequence<Etcdserverpb_LeaseKeepAliveRequest, any Error>,
-                        response: RPCWriter<Etcdserverpb_LeaseKeepAliveResponse>, context: ServerContext) async throws {
-        for try await keepAlive in request {
+    func leaseKeepAlive(requests: GRPCRequestStream, responses: GRPCResponseWriter) async throws {
+        for try await message in requests {
+            let keepAlive = try Etcdserverpb_LeaseKeepAliveRequest(wire: message)
             var r = Etcdserverpb_LeaseKeepAliveResponse()
             r.id = keepAlive.id
             // etcd answers an unknown lease with TTL 0 on the stream rather than an error.
@@ -42,12 +42,12 @@ struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
             } catch {
                 throw EtcdRPCError.rpcError(for: error)
             }
-            r.header = await backend.header()
-            try await response.write(r)
+            r.header = backend.header()
+            try await responses.write(r)
         }
     }
 
-    func leaseTimeToLive(request: Etcdserverpb_LeaseTimeToLiveRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseTimeToLiveResponse {
+    func leaseTimeToLive(_ request: Etcdserverpb_LeaseTimeToLiveRequest) async throws(RPCError) -> Etcdserverpb_LeaseTimeToLiveResponse {
         try await etcdCall {
             var r = Etcdserverpb_LeaseTimeToLiveResponse()
             r.id = request.id
@@ -60,12 +60,12 @@ struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
                 // etcd: an unknown lease is TTL -1, not an error.
                 r.ttl = -1
             }
-            r.header = await backend.header()
+            r.header = backend.header()
             return r
         }
     }
 
-    func leaseLeases(request: Etcdserverpb_LeaseLeasesRequest, context: ServerContext) async throws -> Etcdserverpb_LeaseLeasesResponse {
+    func leaseLeases(_ request: Etcdserverpb_LeaseLeasesRequest) async throws(RPCError) -> Etcdserverpb_LeaseLeasesResponse {
         try await etcdCall {
             var r = Etcdserverpb_LeaseLeasesResponse()
             r.leases = try await backend.leaseIDs().map { id in
@@ -73,7 +73,7 @@ struct LeaseService: Etcdserverpb_Lease.SimpleServiceProtocol {
                 s.id = id
                 return s
             }
-            r.header = await backend.header()
+            r.header = backend.header()
             return r
         }
     }

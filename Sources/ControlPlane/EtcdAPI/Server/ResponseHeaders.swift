@@ -4,8 +4,8 @@ import Store
 extension EtcdMemberBackend {
     /// etcd's response header: this member's identity and term, with `revision` (the store's current
     /// revision when the response carries none of its own).
-    func header(revision: Int64? = nil) async -> Etcdserverpb_ResponseHeader {
-        let state = await headerState()
+    func header(revision: Int64? = nil) -> Etcdserverpb_ResponseHeader {
+        let state = headerState()
         var h = Etcdserverpb_ResponseHeader()
         h.clusterID = state.clusterID
         h.memberID = state.memberID

@@ -10,12 +10,25 @@ public final class StoreMemberBackend: EtcdMemberBackend {
         self.member = member
     }
 
-    public func headerState() async -> EtcdHeaderState {
+    public func headerState() -> EtcdHeaderState {
         EtcdHeaderState(clusterID: member.clusterID, memberID: member.memberID, raftTerm: member.currentTerm,
                         revision: member.currentRevision)
     }
 
     // MARK: KeyValueClient
+
+    public func range(_ request: RangeRequest, done: @escaping @Sendable (Result<RangeResponse, any Error>) -> Void) {
+        member.range(request, done: done)
+    }
+    public func put(_ request: PutRequest, done: @escaping @Sendable (Result<PutResponse, any Error>) -> Void) {
+        member.put(request, done: done)
+    }
+    public func deleteRange(_ request: DeleteRangeRequest, done: @escaping @Sendable (Result<DeleteRangeResponse, any Error>) -> Void) {
+        member.deleteRange(request, done: done)
+    }
+    public func txn(_ request: TxnRequest, done: @escaping @Sendable (Result<TxnResponse, any Error>) -> Void) {
+        member.txn(request, done: done)
+    }
 
     public func range(_ request: RangeRequest) async throws -> RangeResponse { try await member.range(request) }
     public func put(_ request: PutRequest) async throws -> PutResponse { try await member.put(request) }

@@ -1,24 +1,27 @@
 import GRPCCore
+import NIOCore
+import SwiftProtobuf
 import Store
 import Synchronization
 
 /// etcd's Watch service: one bidirectional stream carries many watches. Creates, cancels and
 /// progress requests come in; `created`, event, `canceled` and progress responses go out, all
 /// through one outbox so that a watch's `created` precedes its events.
-struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
+struct WatchService: Sendable {
     let backend: any EtcdMemberBackend
 
-    func watch(request: RPCAsyncSequence<Etcdserverpb_WatchRequest, any Error>,
-               response: RPCWriter<Etcdserverpb_WatchResponse>, context: ServerContext) async throws {
+    func watch(requests: GRPCRequestStream, responses: GRPCResponseWriter) async throws {
         let (outbox, sink) = AsyncStream.makeStream(of: Etcdserverpb_WatchResponse.self)
         let session = WatchSession(backend: backend, sink: sink)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await message in outbox { try await response.write(message) }
+                for await message in outbox { try await responses.write(message) }
             }
             group.addTask {
                 defer { session.close() }
-                for try await message in request { await session.handle(message) }
+                for try await message in requests {
+                    await session.handle(try Etcdserverpb_WatchRequest(wire: message))
+                }
             }
             // Either side ending ends the stream: the client half-closed, or it is gone.
             try await group.next()
@@ -53,7 +56,7 @@ final class WatchSession: Sendable {
         case .progressRequest:
             // As etcd 3.4: one response for the whole stream, watch id -1, at the current revision.
             var r = Etcdserverpb_WatchResponse()
-            r.header = await backend.header()
+            r.header = backend.header()
             r.watchID = -1
             sink.yield(r)
         case nil: break
@@ -73,7 +76,7 @@ final class WatchSession: Sendable {
                                        startRevision: create.startRevision, prevKV: create.prevKv,
                                        progressNotify: create.progressNotify, filters: filters)
         var created = Etcdserverpb_WatchResponse()
-        created.header = await backend.header()
+        created.header = backend.header()
         created.created = true
         state.withLock { s in
             guard !s.closed else { return }
@@ -106,7 +109,7 @@ final class WatchSession: Sendable {
         do {
             for try await r in backend.watch(watch) {
                 var out = Etcdserverpb_WatchResponse()
-                out.header = await backend.header(revision: r.revision)
+                out.header = backend.header(revision: r.revision)
                 out.watchID = id
                 out.events = r.events.map(Mvccpb_Event.init)
                 out.compactRevision = r.compactRevision
@@ -118,16 +121,16 @@ final class WatchSession: Sendable {
                 if !emit(id: id, out) { return }
             }
             if Task.isCancelled { return }
-            final.header = await backend.header()
+            final.header = backend.header()
             final.cancelReason = "etcdserver: watch canceled"
         } catch MVCCError.compacted(let revision) {
-            final.header = await backend.header()
+            final.header = backend.header()
             final.compactRevision = revision
         } catch is CancellationError {
             return
         } catch {
             if Task.isCancelled { return }
-            final.header = await backend.header()
+            final.header = backend.header()
             final.cancelReason = EtcdRPCError.rpcError(for: error).message
         }
         emitFinal(id: id, final)
@@ -152,7 +155,7 @@ final class WatchSession: Sendable {
 
     func cancel(_ id: Int64) async {
         var r = Etcdserverpb_WatchResponse()
-        r.header = await backend.header()
+        r.header = backend.header()
         r.watchID = id
         r.canceled = true
         state.withLock { s in

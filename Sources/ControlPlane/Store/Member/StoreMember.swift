@@ -115,36 +115,49 @@ public final class StoreMember: KeyValueClient, @unchecked Sendable {
 
     var requestTimeout: Int64 { Int64(config.requestTimeoutMilliseconds) }
 
-    func proposeEntry(_ entry: (UInt64) -> MemberEntry) async throws -> AppliedResult {
+    /// Proposes an entry; `done` runs on the loop thread once it is applied, or fails.
+    func proposeEntry(_ entry: (UInt64) -> MemberEntry, done: @escaping @Sendable (Result<AppliedResult, any Error>) -> Void) {
         let requestID = requestIDs.make()
         let data = entry(requestID).encoded()
-        if data.count > config.maxRequestBytes { throw KeyValueClientError.requestTooLarge(data.count) }
+        if data.count > config.maxRequestBytes { return done(.failure(KeyValueClientError.requestTooLarge(data.count))) }
         let deadline = monotonicMilliseconds() + requestTimeout
-        return try await withCheckedThrowingContinuation { cont in
-            let p = Proposal(requestID: requestID, data: data, deadline: deadline) { cont.resume(with: $0) }
-            if !inbox.post(.propose(p)) { cont.resume(throwing: KeyValueClientError.unavailable("member stopped")) }
+        let p = Proposal(requestID: requestID, data: data, deadline: deadline, complete: done)
+        if !inbox.post(.propose(p)) { done(.failure(KeyValueClientError.unavailable("member stopped"))) }
+    }
+
+    /// Proposes a store command; a command the store refused fails with its MVCCError.
+    func propose(_ command: StoreCommand, done: @escaping @Sendable (Result<(StoreResult, Int64), any Error>) -> Void) {
+        proposeEntry({ .command(requestID: $0, command) }) { applied in
+            done(applied.flatMap { applied in
+                guard case let .store(result, revision) = applied else {
+                    return .failure(KeyValueClientError.rejected("unexpected result for a store command"))
+                }
+                if case .failure(let error) = result { return .failure(error) }
+                return .success((result, revision))
+            })
         }
     }
 
-    /// Proposes a store command; a command the store refused throws its MVCCError.
+    func proposeEntry(_ entry: (UInt64) -> MemberEntry) async throws -> AppliedResult {
+        try await withCheckedThrowingContinuation { cont in proposeEntry(entry) { cont.resume(with: $0) } }
+    }
+
     func propose(_ command: StoreCommand) async throws -> (StoreResult, Int64) {
-        let applied = try await proposeEntry { .command(requestID: $0, command) }
-        guard case let .store(result, revision) = applied else {
-            throw KeyValueClientError.rejected("unexpected result for a store command")
-        }
-        if case .failure(let error) = result { throw error }
-        return (result, revision)
+        try await withCheckedThrowingContinuation { cont in propose(command) { cont.resume(with: $0) } }
     }
 
-    /// Runs `body` on the applied store after a ReadIndex round: a linearizable read.
-    func linearizableRead<T: Sendable>(_ body: @escaping @Sendable (MVCCStore, Int64) throws -> T) async throws -> T {
+    /// Runs `body` on the applied store after a ReadIndex round (a linearizable read); `done` gets its
+    /// value on the loop thread.
+    func linearizableRead<T: Sendable>(_ body: @escaping @Sendable (MVCCStore, Int64) throws -> T,
+                                       done: @escaping @Sendable (Result<T, any Error>) -> Void) {
         let deadline = monotonicMilliseconds() + requestTimeout
-        return try await withCheckedThrowingContinuation { cont in
-            let r = ReadRequest(deadline: deadline,
-                                serve: { store, now in cont.resume(with: Result { try body(store, now) }) },
-                                fail: { cont.resume(throwing: $0) })
-            if !inbox.post(.read(r)) { cont.resume(throwing: KeyValueClientError.unavailable("member stopped")) }
-        }
+        let r = ReadRequest(deadline: deadline, serve: { store, now in done(Result { try body(store, now) }) },
+                            fail: { done(.failure($0)) })
+        if !inbox.post(.read(r)) { done(.failure(KeyValueClientError.unavailable("member stopped"))) }
+    }
+
+    func linearizableRead<T: Sendable>(_ body: @escaping @Sendable (MVCCStore, Int64) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in linearizableRead(body) { cont.resume(with: $0) } }
     }
 
     /// Runs `body` on the loop thread and returns its value.

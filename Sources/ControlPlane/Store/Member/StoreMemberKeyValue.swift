@@ -1,27 +1,49 @@
 // The KeyValueClient API of a member: writes through the log, reads after a ReadIndex round.
 
 extension StoreMember {
+    // Callback forms, for a server that answers from its own threads without a task per request:
+    // `done` runs on the member's loop thread and must not block it.
+
+    public func range(_ request: RangeRequest, done: @escaping @Sendable (Result<RangeResponse, any Error>) -> Void) {
+        linearizableRead({ store, _ in try store.range(request) }, done: done)
+    }
+
+    public func put(_ request: PutRequest, done: @escaping @Sendable (Result<PutResponse, any Error>) -> Void) {
+        propose(.put(request)) { r in
+            done(r.flatMap { if case .put(let p) = $0.0 { .success(p) } else { .failure(Self.unexpected("put")) } })
+        }
+    }
+
+    public func deleteRange(_ request: DeleteRangeRequest, done: @escaping @Sendable (Result<DeleteRangeResponse, any Error>) -> Void) {
+        propose(.deleteRange(request)) { r in
+            done(r.flatMap { if case .deleteRange(let d) = $0.0 { .success(d) } else { .failure(Self.unexpected("delete")) } })
+        }
+    }
+
+    public func txn(_ request: TxnRequest, done: @escaping @Sendable (Result<TxnResponse, any Error>) -> Void) {
+        propose(.txn(request)) { r in
+            done(r.flatMap { if case .txn(let t) = $0.0 { .success(t) } else { .failure(Self.unexpected("txn")) } })
+        }
+    }
+
     public func range(_ request: RangeRequest) async throws -> RangeResponse {
-        try await linearizableRead { store, _ in try store.range(request) }
+        try await withCheckedThrowingContinuation { cont in range(request) { cont.resume(with: $0) } }
     }
 
     public func put(_ request: PutRequest) async throws -> PutResponse {
-        guard case let (.put(r), _) = try await propose(.put(request)) else { throw unexpected("put") }
-        return r
+        try await withCheckedThrowingContinuation { cont in put(request) { cont.resume(with: $0) } }
     }
 
     public func deleteRange(_ request: DeleteRangeRequest) async throws -> DeleteRangeResponse {
-        guard case let (.deleteRange(r), _) = try await propose(.deleteRange(request)) else { throw unexpected("delete") }
-        return r
+        try await withCheckedThrowingContinuation { cont in deleteRange(request) { cont.resume(with: $0) } }
     }
 
     public func txn(_ request: TxnRequest) async throws -> TxnResponse {
-        guard case let (.txn(r), _) = try await propose(.txn(request)) else { throw unexpected("txn") }
-        return r
+        try await withCheckedThrowingContinuation { cont in txn(request) { cont.resume(with: $0) } }
     }
 
     public func compact(revision: Int64) async throws -> Int64 {
-        guard case let (.compact(r), _) = try await propose(.compact(revision: revision)) else { throw unexpected("compact") }
+        guard case let (.compact(r), _) = try await propose(.compact(revision: revision)) else { throw Self.unexpected("compact") }
         return r
     }
 
@@ -43,7 +65,7 @@ extension StoreMember {
         var leaseID = id
         while leaseID == 0 { leaseID = Int64.random(in: 1...Int64.max) }
         let (result, revision) = try await propose(.leaseGrant(id: leaseID, ttl: ttl, now: wallMilliseconds()))
-        guard case let .leaseGrant(lease) = result else { throw unexpected("lease grant") }
+        guard case let .leaseGrant(lease) = result else { throw Self.unexpected("lease grant") }
         return LeaseGrant(id: lease.id, ttl: lease.ttl, revision: revision)
     }
 
@@ -53,7 +75,7 @@ extension StoreMember {
 
     public func leaseKeepAlive(id: Int64) async throws -> Int64 {
         guard case let (.leaseKeepAlive(_, ttl), _) = try await propose(.leaseKeepAlive(id: id, now: wallMilliseconds())) else {
-            throw unexpected("lease keep-alive")
+            throw Self.unexpected("lease keep-alive")
         }
         return ttl
     }
@@ -67,7 +89,7 @@ extension StoreMember {
         }
     }
 
-    private func unexpected(_ what: String) -> KeyValueClientError {
+    private static func unexpected(_ what: String) -> KeyValueClientError {
         .rejected("unexpected result for \(what)")
     }
 }
