@@ -286,14 +286,14 @@ struct MVCCStoreTests {
         try s.deleteRange(key: kb("k"))         // 5
         try s.compact(revision: 3)
         #expect(s.index.count == 1)
-        #expect(s.index[0].generations == [[Revision(main: 3)], [Revision(main: 4), Revision(main: 5)], []])
+        #expect(Array(s.index)[0].generations == [[Revision(main: 3)], [Revision(main: 4), Revision(main: 5)], []])
         #expect(s.log.map(\.revision.main) == [3, 4, 5])
         #expect(try s.range(key: kb("k"), revision: 3).kvs.isEmpty)
         #expect(try s.range(key: kb("k"), revision: 4).kvs.first?.createRevision == 4)
         try s.compact(revision: 4)
-        #expect(s.index[0].generations == [[Revision(main: 4), Revision(main: 5)], []])
+        #expect(Array(s.index)[0].generations == [[Revision(main: 4), Revision(main: 5)], []])
         try s.compact(revision: 5)
-        #expect(s.index[0].generations == [[Revision(main: 5)], []] && s.log.map(\.revision.main) == [5])
+        #expect(Array(s.index)[0].generations == [[Revision(main: 5)], []] && s.log.map(\.revision.main) == [5])
         #expect(try s.range(key: kb("k")).kvs.isEmpty)
         try s.put(key: kb("other"), value: kb("1"))  // 6
         try s.compact(revision: 6)

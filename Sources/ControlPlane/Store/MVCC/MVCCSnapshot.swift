@@ -71,7 +71,6 @@ extension MVCCStore {
             log.append(LogRecord(revision: rev, kv: kv, tombstone: tomb))
         }
         let keyCount = try r.count()
-        index.reserveCapacity(keyCount)
         for _ in 0..<keyCount {
             let key = try r.data()
             var gens: [[Revision]] = []

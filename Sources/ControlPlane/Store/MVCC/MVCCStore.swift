@@ -18,7 +18,7 @@ public struct MVCCStore: Sendable {
     public internal(set) var currentRevision: Int64 = 1
     /// Reads below this revision fail with `.compacted`; 0 until the first compaction.
     public internal(set) var compactRevision: Int64 = 0
-    var index: [KeyIndex] = []
+    var index = KeyIndexMap()
     var log: [LogRecord] = []
     var leases: [Int64: Lease] = [:]
     /// Changes of the writes since the owner last took them (a WatchableStore). Only collected when
@@ -30,31 +30,25 @@ public struct MVCCStore: Sendable {
 
     // MARK: Index and log lookups
 
-    /// First position in `index` whose key is >= `key`.
-    func lowerBound(_ key: [UInt8]) -> Int {
-        var lo = 0, hi = index.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if compareBytes(index[mid].key, key) < 0 { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    func position(of key: [UInt8]) -> Int? {
-        let p = lowerBound(key)
-        return p < index.count && index[p].key == key ? p : nil
-    }
-
     /// Positions in `index` of the keys selected by (key, end) with etcd's range_end rules.
-    func positions(key: [UInt8], end: [UInt8]) -> Range<Int> {
+    func positions(key: [UInt8], end: [UInt8]) -> Range<KeyIndexMap.Position> {
         if end.isEmpty {
-            guard let p = position(of: key) else { return 0..<0 }
-            return p..<(p + 1)
+            guard let p = index.position(of: key) else { return index.endPosition..<index.endPosition }
+            return p..<index.position(after: p)
         }
-        let start = lowerBound(key)
-        if end == [0] { return start..<index.count }
+        let start = index.lowerBound(key)
+        if end == [0] { return start..<index.endPosition }
         if compareBytes(end, key) <= 0 { return start..<start }
-        return start..<max(start, lowerBound(end))
+        return start..<max(start, index.lowerBound(end))
+    }
+
+    /// Visits the index entries in `range`, in key order.
+    func forEachEntry(in range: Range<KeyIndexMap.Position>, _ body: (KeyIndex) -> Void) {
+        var p = range.lowerBound
+        while p < range.upperBound {
+            body(index[p])
+            p = index.position(after: p)
+        }
     }
 
     func logIndex(of rev: Revision) -> Int? {
@@ -83,7 +77,7 @@ public struct MVCCStore: Sendable {
 
     /// The live version of `key` at main revision `rev` (callers check `rev` is retained).
     func get(_ key: [UInt8], at rev: Int64) -> KeyValue? {
-        guard let p = position(of: key), let r = index[p].revision(at: rev) else { return nil }
+        guard let p = index.position(of: key), let r = index[p].revision(at: rev) else { return nil }
         return record(r).kv
     }
 
@@ -92,8 +86,8 @@ public struct MVCCStore: Sendable {
     func liveKVs(key: [UInt8], end: [UInt8], at rev: Int64, limit: Int = 0) -> (kvs: [KeyValue], count: Int) {
         var kvs: [KeyValue] = []
         var count = 0
-        for p in positions(key: key, end: end) {
-            guard let r = index[p].revision(at: rev) else { continue }
+        forEachEntry(in: positions(key: key, end: end)) { entry in
+            guard let r = entry.revision(at: rev) else { return }
             count += 1
             if limit == 0 || kvs.count < limit { kvs.append(record(r).kv) }
         }
@@ -198,8 +192,8 @@ public struct MVCCStore: Sendable {
     @discardableResult
     mutating func write(_ req: PutRequest, _ batch: inout WriteBatch) -> KeyValue? {
         let rev = batch.next()
-        let pos = lowerBound(req.key)
-        let exists = pos < index.count && index[pos].key == req.key
+        let pos = index.lowerBound(req.key)
+        let exists = pos < index.endPosition && index[pos].key == req.key
         let prev: KeyValue? = exists ? index[pos].live.map { record($0).kv } : nil
         let kv = KeyValue(key: req.key,
                           value: req.ignoreValue ? (prev?.value ?? []) : req.value,
@@ -222,7 +216,10 @@ public struct MVCCStore: Sendable {
     /// Deletes the live keys of a range; returns their last versions in key order.
     mutating func erase(key: [UInt8], end: [UInt8], _ batch: inout WriteBatch) -> [KeyValue] {
         var deleted: [KeyValue] = []
-        for p in positions(key: key, end: end) {
+        let range = positions(key: key, end: end)
+        var p = range.lowerBound
+        while p < range.upperBound {
+            defer { p = index.position(after: p) }
             guard let live = index[p].live else { continue }
             let prev = record(live).kv
             let rev = batch.next()
@@ -285,7 +282,7 @@ public struct MVCCStore: Sendable {
             ki.compact(revision, keep: &keep)
             if !ki.isEmpty { kept.append(ki) }
         }
-        index = kept
+        index = KeyIndexMap(sorted: kept)
         log.removeAll { $0.revision.main <= revision && !keep.contains($0.revision) }
         compactRevision = revision
         return currentRevision
