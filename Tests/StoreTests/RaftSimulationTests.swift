@@ -13,10 +13,18 @@ nonisolated(unsafe) let seedsInFlight: UnsafeMutablePointer<UInt64> = {
     return p
 }()
 nonisolated(unsafe) let crashReportBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+/// The handlers installed before ours (the Swift runtime's backtracer), by signal number: ours hands the
+/// crash on to them, so a crash anywhere in the test process still gets its backtrace.
+nonisolated(unsafe) let previousCrashHandlers: UnsafeMutablePointer<sigaction> = {
+    let p = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
+    p.initialize(repeating: sigaction(), count: 65)
+    return p
+}()
 
 private func installCrashReporter() {
     _ = seedsInFlight
     for sig in [SIGILL, SIGTRAP, SIGABRT, SIGSEGV] {
+        sigaction(sig, nil, previousCrashHandlers + Int(sig))
         signal(sig) { sig in
             // Async-signal-safe: no allocation; digits are written by hand into a preallocated buffer.
             var n = 0
@@ -32,7 +40,7 @@ private func installCrashReporter() {
             }
             for ch in " (replay with SWIFTLET_RAFT_SEED=<seed>)\n".utf8 { put(ch) }
             _ = write(2, crashReportBuffer, n)
-            signal(sig, SIG_DFL)
+            sigaction(sig, previousCrashHandlers + Int(sig), nil)
             raise(sig)
         }
     }
