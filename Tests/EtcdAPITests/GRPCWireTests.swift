@@ -107,9 +107,11 @@ struct GRPCServerConnectionTests {
     }
 
     func channel(_ ended: Ended, maxMessageBytes: Int = 1 << 20) async throws -> NIOAsyncTestingChannel {
-        let handler = GRPCServerConnection(methods: Self.methods(ended: ended), maxMessageBytes: maxMessageBytes)
+        let methods = Self.methods(ended: ended)
         let channel = NIOAsyncTestingChannel()
-        try await channel.pipeline.addHandler(handler)
+        try await channel.testingEventLoop.executeInContext {
+            try channel.pipeline.syncOperations.addHandler(GRPCServerConnection(methods: methods, maxMessageBytes: maxMessageBytes))
+        }
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
         return channel
     }

@@ -10,8 +10,8 @@ public protocol EtcdMemberBackend: KeyValueClient {
     /// response, on any thread: may be a little stale, must be cheap and must not block.
     func headerState() -> EtcdHeaderState
 
-    // The hot path in callback form: `done` may run on any thread (a member's loop thread) and must
-    // not block it. The defaults run the async calls in a task.
+    // The hot path in callback form, answered without a task: `done` may run on any thread (a
+    // member's loop thread) and must not block it.
     func range(_ request: RangeRequest, done: @escaping @Sendable (Result<RangeResponse, any Error>) -> Void)
     func put(_ request: PutRequest, done: @escaping @Sendable (Result<PutResponse, any Error>) -> Void)
     func deleteRange(_ request: DeleteRangeRequest, done: @escaping @Sendable (Result<DeleteRangeResponse, any Error>) -> Void)
@@ -28,30 +28,6 @@ public protocol EtcdMemberBackend: KeyValueClient {
     func memberPromote(id: UInt64) async throws -> [EtcdMember]
 
     func status() async throws -> EtcdMemberStatus
-}
-
-extension EtcdMemberBackend {
-    public func range(_ request: RangeRequest, done: @escaping @Sendable (Result<RangeResponse, any Error>) -> Void) {
-        Task { done(await Result { try await range(request) }) }
-    }
-
-    public func put(_ request: PutRequest, done: @escaping @Sendable (Result<PutResponse, any Error>) -> Void) {
-        Task { done(await Result { try await put(request) }) }
-    }
-
-    public func deleteRange(_ request: DeleteRangeRequest, done: @escaping @Sendable (Result<DeleteRangeResponse, any Error>) -> Void) {
-        Task { done(await Result { try await deleteRange(request) }) }
-    }
-
-    public func txn(_ request: TxnRequest, done: @escaping @Sendable (Result<TxnResponse, any Error>) -> Void) {
-        Task { done(await Result { try await txn(request) }) }
-    }
-}
-
-extension Result where Failure == any Error {
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
 }
 
 public struct EtcdHeaderState: Hashable, Sendable {

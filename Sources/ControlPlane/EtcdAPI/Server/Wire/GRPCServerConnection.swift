@@ -222,8 +222,14 @@ final class GRPCServerConnection: ChannelInboundHandler {
             let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(GRPCMessageReader.framed(message, allocator: context.channel.allocator)))
             context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .data(data))), promise: nil)
         }
+        writeStatus(id, status, headersSent: call.responseHeadersSent, clientEnded: call.clientEnded, context: context)
+    }
+
+    /// The trailers carrying the call's status (with the response headers, if none went out yet).
+    private func writeStatus(_ id: HTTP2StreamID, _ status: RPCError?, headersSent: Bool, clientEnded: Bool,
+                             context: ChannelHandlerContext) {
         var trailers = HPACKHeaders()
-        if !call.responseHeadersSent {
+        if !headersSent {
             // Trailers-only: one HEADERS frame carries the response headers and the status.
             trailers.add(name: ":status", value: "200")
             trailers.add(name: "content-type", value: "application/grpc")
@@ -234,7 +240,7 @@ final class GRPCServerConnection: ChannelInboundHandler {
         }
         context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .headers(.init(headers: trailers, endStream: true)))), promise: nil)
         // A client still sending is told to stop (as grpc-go's server does).
-        if !call.clientEnded { reset(id, context: context) }
+        if !clientEnded { reset(id, context: context) }
         context.flush()
         closeIfDrained(context: context)
     }
@@ -257,12 +263,12 @@ final class GRPCServerConnection: ChannelInboundHandler {
         context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: .headers(.init(headers: headers)))), promise: nil)
     }
 
-    /// A call refused before its method ran: the status alone, in one trailers-only response.
+    /// A call refused before its method ran, or one whose request broke the framing: the status alone.
     private func answerAtOnce(_ id: HTTP2StreamID, _ status: RPCError, clientEnded: Bool, context: ChannelHandlerContext) {
-        let call = calls[id] ?? Call(method: .unary { _, _ in }, maxMessageBytes: 0)
-        call.clientEnded = call.clientEnded || clientEnded
-        calls[id] = call
-        finish(id, message: nil, status: status)
+        let call = calls.removeValue(forKey: id)
+        call?.abandon()
+        writeStatus(id, status, headersSent: call?.responseHeadersSent ?? false,
+                    clientEnded: clientEnded || (call?.clientEnded ?? false), context: context)
     }
 
     private func reset(_ id: HTTP2StreamID, context: ChannelHandlerContext) {
