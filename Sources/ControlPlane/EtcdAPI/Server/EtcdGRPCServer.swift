@@ -1,4 +1,3 @@
-import Logging
 import NIOCore
 import NIOHTTP2
 import NIOPosix

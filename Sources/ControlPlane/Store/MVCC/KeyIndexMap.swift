@@ -10,7 +10,7 @@ struct KeyIndexMap: Sendable, Sequence {
     static let fillChunk = maxChunk / 2
 
     /// Where an entry is. `end` is one past the last entry.
-    struct Position: Comparable, Hashable {
+    struct Position: Comparable {
         var chunk: Int
         var offset: Int
 
@@ -111,9 +111,3 @@ extension KeyIndexMap: Equatable {
     }
 }
 
-extension KeyIndexMap: Hashable {
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(count)
-        for entry in self { hasher.combine(entry) }
-    }
-}
